@@ -1,0 +1,151 @@
+/**
+ * The one module that owns Chromium: it finds the binary, launches it with
+ * flags that are safe offline and as root, keeps its profile in a temporary
+ * folder that is removed on close, and opens pages that may load nothing but
+ * files of the build. Every blocked request, failed load and script error is
+ * recorded so the caller can turn it into a build error.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import { EnvironmentError } from './diagnostics.ts';
+
+const KNOWN_PATHS = [
+  '/usr/bin/chromium',
+  '/usr/bin/chromium-browser',
+  '/usr/bin/google-chrome',
+  '/usr/bin/google-chrome-stable',
+  '/snap/bin/chromium',
+  '/Applications/Chromium.app/Contents/MacOS/Chromium',
+  '/Applications/Google Chrome.app/Contents/MacOS/Google Chrome',
+];
+
+export const INSTALL_HINT =
+  'Install Chromium (Debian/Ubuntu: `sudo apt-get install chromium`; or run `npm run setup`), ' +
+  'or point COLOPHON_CHROMIUM at a Chromium or Chrome binary.';
+
+/** Chromium from an explicit path, the environment, PATH, or the usual install places. */
+export function findChromium(explicit?: string): string {
+  const candidates = [
+    explicit,
+    process.env.COLOPHON_CHROMIUM,
+    process.env.PUPPETEER_EXECUTABLE_PATH,
+    process.env.CHROME_PATH,
+    ...(process.env.PATH ?? '')
+      .split(path.delimiter)
+      .filter(Boolean)
+      .flatMap((d) => ['chromium', 'chromium-browser', 'google-chrome'].map((n) => path.join(d, n))),
+    ...KNOWN_PATHS,
+  ];
+  for (const c of candidates) {
+    if (!c) continue;
+    try {
+      fs.accessSync(c, fs.constants.X_OK);
+      if (fs.statSync(c).isFile()) return c;
+    } catch {
+      // not here; try the next place
+    }
+  }
+  throw new EnvironmentError('Chromium was not found; it is needed to paginate PDFs.', INSTALL_HINT);
+}
+
+export const CHROMIUM_ARGS = [
+  '--headless=new',
+  '--disable-gpu',
+  '--disable-dev-shm-usage',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-default-apps',
+  '--disable-extensions',
+  '--disable-quic',
+  '--no-first-run',
+  '--no-default-browser-check',
+  '--font-render-hinting=none',
+  '--export-tagged-pdf',
+  // Paged.js reads linked stylesheets with XHR; from file:// that needs this flag.
+  // Request interception still limits every page to the files of its build.
+  '--allow-file-access-from-files',
+];
+
+export interface BrowserSession {
+  browser: Browser;
+  close(): Promise<void>;
+}
+
+export async function launchBrowser(options: { executablePath?: string } = {}): Promise<BrowserSession> {
+  const executablePath = findChromium(options.executablePath);
+  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'colophon-chromium-'));
+  const args = [...CHROMIUM_ARGS];
+  // Chromium refuses to start as root without this; the pages it opens are our own files.
+  if (process.getuid?.() === 0) args.push('--no-sandbox');
+  let browser: Browser;
+  try {
+    browser = await puppeteer.launch({
+      executablePath,
+      headless: true,
+      args,
+      userDataDir: profile,
+      pipe: true,
+    });
+  } catch (error) {
+    fs.rmSync(profile, { recursive: true, force: true });
+    throw new EnvironmentError(`Chromium at ${executablePath} did not start.`, INSTALL_HINT, { cause: error });
+  }
+  let closed = false;
+  return {
+    browser,
+    async close() {
+      if (closed) return;
+      closed = true;
+      await browser.close().catch(() => undefined);
+      fs.rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface PageReport {
+  /** Requests refused because they were not files of the build. */
+  blocked: string[];
+  /** Local files that failed to load (missing font, image…). */
+  failed: string[];
+  /** Uncaught script errors in the page. */
+  errors: string[];
+}
+
+/** A page that may only read files below `allowedRoots`; nothing leaves the machine. */
+export async function openSandboxedPage(
+  session: BrowserSession,
+  allowedRoots: string[],
+): Promise<{ page: Page; report: PageReport }> {
+  const page = await session.browser.newPage();
+  const report: PageReport = { blocked: [], failed: [], errors: [] };
+  const roots = allowedRoots.map((r) => path.resolve(r) + path.sep);
+  await page.setRequestInterception(true);
+  page.on('request', (request) => {
+    const url = request.url();
+    if (url.startsWith('data:') || url === 'about:blank') {
+      void request.continue();
+      return;
+    }
+    if (url.startsWith('file:')) {
+      const file = fileURLToPath(url);
+      if (roots.some((r) => file.startsWith(r))) {
+        void request.continue();
+        return;
+      }
+    }
+    report.blocked.push(url);
+    void request.abort('blockedbyclient');
+  });
+  page.on('requestfailed', (request) => {
+    const url = request.url();
+    if (!report.blocked.includes(url)) report.failed.push(url);
+  });
+  page.on('pageerror', (error) => {
+    report.errors.push(error instanceof Error ? error.message : String(error));
+  });
+  return { page, report };
+}

@@ -1,0 +1,79 @@
+/**
+ * The whole build, top to bottom: load → parse → render → paginate/package →
+ * write. The CLI and the programmatic API both call `build()`.
+ */
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { createContext, type BuildContext, type BuildOptions } from './context.ts';
+import { ContentError } from './diagnostics.ts';
+import { findPublications, loadPublication } from './load/load-publication.ts';
+import { parsePublication } from './parse/parse-publication.ts';
+import { launchBrowser, type BrowserSession } from './browser.ts';
+import { buildEditions, type PublicationResult } from './editions.ts';
+import { writeCatalog } from './web/catalog.ts';
+import { createStaging, removeLeftovers, replaceDir } from './write/atomic.ts';
+
+export interface BuildSummary {
+  outDir: string;
+  publications: PublicationResult[];
+  warnings: BuildContext['warnings'];
+  catalog?: string;
+  timings: Record<string, number>;
+}
+
+export async function build(options: BuildOptions): Promise<BuildSummary> {
+  const ctx = createContext(options);
+  const input = path.resolve(ctx.cwd, options.input);
+  const dirs = await findPublications(input);
+  await removeLeftovers(ctx.outDir);
+
+  // One browser for the whole build, started only when a stage needs it.
+  let session: Promise<BrowserSession> | undefined;
+  const browser = () => (session ??= launchBrowser({ executablePath: ctx.chromiumPath }));
+
+  const results: PublicationResult[] = [];
+  const timings: Record<string, number> = {};
+  try {
+    // Load and parse everything first, so every content problem is reported in one run.
+    const loaded = [];
+    const problems = [];
+    for (const dir of dirs) {
+      try {
+        const pub = await timed(timings, 'load', () => loadPublication(dir, { displayPath: ctx.displayPath }));
+        const parsed = await timed(timings, 'parse', async () => parsePublication(pub, ctx));
+        loaded.push({ pub, parsed });
+      } catch (error) {
+        if (error instanceof ContentError) problems.push(...error.diagnostics);
+        else throw error;
+      }
+    }
+    if (problems.length) throw new ContentError(problems);
+
+    for (const { pub, parsed } of loaded) {
+      ctx.logger.step(`${pub.meta.slug}: building ${[...ctx.formats].join(', ')}`);
+      const staging = await createStaging(ctx.outDir, pub.meta.slug);
+      try {
+        const result = await buildEditions(ctx, pub, parsed, staging, browser, timings);
+        await replaceDir(staging, path.join(ctx.outDir, pub.meta.slug));
+        results.push(result);
+      } catch (error) {
+        await fs.rm(staging, { recursive: true, force: true });
+        throw error;
+      }
+    }
+    const catalog = ctx.formats.has('web') ? await writeCatalog(ctx) : undefined;
+    return { outDir: ctx.outDir, publications: results, warnings: ctx.warnings, catalog, timings };
+  } finally {
+    if (session) await (await session.catch(() => undefined))?.close();
+  }
+}
+
+async function timed<T>(timings: Record<string, number>, stage: string, work: () => Promise<T>): Promise<T> {
+  const start = performance.now();
+  try {
+    return await work();
+  } finally {
+    timings[stage] = (timings[stage] ?? 0) + Math.round(performance.now() - start);
+  }
+}
+export { timed };

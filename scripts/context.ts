@@ -1,0 +1,84 @@
+/**
+ * Everything a build needs from the outside world comes in through this
+ * context: where to write, what to build, the clock, and how to report.
+ * No stage reaches for globals, so builds can run side by side and in tests.
+ */
+import path from 'node:path';
+import type { Diagnostic } from './diagnostics.ts';
+
+export const FORMATS = ['pdf', 'print', 'epub', 'web'] as const;
+export type Format = (typeof FORMATS)[number];
+
+export interface Logger {
+  /** A stage starts or progresses ("paginate", "chapter 3 of 12"). */
+  step(message: string): void;
+  warn(diagnostic: Diagnostic): void;
+  info(message: string): void;
+}
+
+export interface BuildOptions {
+  /** Publication folder, or a folder of publications. */
+  input: string;
+  /** Output root; each publication goes to `<outDir>/<slug>/`. */
+  outDir: string;
+  formats: Format[];
+  /** Working directory that paths in messages are relative to. */
+  cwd?: string;
+  logger?: Logger;
+  /** Seconds since the epoch used for every timestamp; default from SOURCE_DATE_EPOCH or book.yaml. */
+  sourceDateEpoch?: number;
+  /** Path to a Chromium binary; default: found at run time. */
+  chromiumPath?: string;
+  /** Per-document pagination time limit in ms. */
+  paginationTimeoutMs?: number;
+}
+
+export interface BuildContext {
+  cwd: string;
+  outDir: string;
+  formats: Set<Format>;
+  logger: Logger;
+  sourceDateEpoch?: number;
+  chromiumPath?: string;
+  paginationTimeoutMs: number;
+  /** Root of the Colophon installation (templates/, node_modules/). */
+  toolRoot: string;
+  /** Path as the user should read it in messages. */
+  displayPath(abs: string): string;
+  warnings: Diagnostic[];
+}
+
+export const silentLogger: Logger = { step() {}, warn() {}, info() {} };
+
+export function toolRoot(): string {
+  return path.resolve(import.meta.dirname, '..');
+}
+
+export function createContext(options: BuildOptions): BuildContext {
+  const cwd = options.cwd ?? process.cwd();
+  const logger = options.logger ?? silentLogger;
+  const envEpoch = process.env.SOURCE_DATE_EPOCH;
+  const warnings: Diagnostic[] = [];
+  return {
+    cwd,
+    outDir: path.resolve(cwd, options.outDir),
+    formats: new Set(options.formats),
+    logger: {
+      ...logger,
+      warn(d) {
+        warnings.push(d);
+        logger.warn(d);
+      },
+    },
+    sourceDateEpoch:
+      options.sourceDateEpoch ?? (envEpoch && /^\d+$/.test(envEpoch) ? Number(envEpoch) : undefined),
+    chromiumPath: options.chromiumPath,
+    paginationTimeoutMs: options.paginationTimeoutMs ?? 300_000,
+    toolRoot: toolRoot(),
+    displayPath(abs: string) {
+      const rel = path.relative(cwd, abs);
+      return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : abs;
+    },
+    warnings,
+  };
+}

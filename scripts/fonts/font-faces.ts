@@ -1,0 +1,102 @@
+/**
+ * Fonts come from @fontsource packages, never from the system, so a book looks
+ * the same on every machine. Fontsource splits each family into unicode-range
+ * subsets; we pick only the subsets the book's text needs, which keeps the web
+ * edition small and lets a Chinese quotation cost a few files, not a hundred.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { packageDir } from '../util/package-dir.ts';
+
+export interface FontFamilySpec {
+  /** CSS family name as fontsource declares it. */
+  family: string;
+  /** npm package, e.g. "@fontsource/noto-serif". */
+  package: string;
+  /** CSS files of the package to use, e.g. ["400.css", "400-italic.css", "700.css"]. */
+  files: string[];
+}
+
+export interface FontFace {
+  family: string;
+  style: string;
+  weight: string;
+  /** Absolute path of the woff2 file. */
+  file: string;
+  /** Inclusive code point ranges. */
+  ranges: Array<[number, number]>;
+  /** The unicode-range descriptor as written. */
+  rangeText: string;
+}
+
+
+// Fontsource CSS is machine-generated with one fixed shape per block, so a
+// small pattern reader is enough; a full CSS parser would add nothing here.
+const FACE_RE = /@font-face\s*{([^}]*)}/g;
+const descriptor = (block: string, name: string): string | undefined =>
+  new RegExp(`${name}\\s*:\\s*([^;]+);`).exec(block)?.[1]?.trim();
+
+export function parseUnicodeRange(text: string): Array<[number, number]> {
+  return text.split(',').map((part) => {
+    const p = part.trim().replace(/^U\+/i, '');
+    if (p.includes('?')) {
+      return [parseInt(p.replace(/\?/g, '0'), 16), parseInt(p.replace(/\?/g, 'F'), 16)];
+    }
+    const [a, b] = p.split('-');
+    return [parseInt(a, 16), parseInt(b ?? a, 16)];
+  });
+}
+
+export function readFontFaces(spec: FontFamilySpec): FontFace[] {
+  const dir = packageDir(spec.package);
+  const faces: FontFace[] = [];
+  for (const cssFile of spec.files) {
+    const css = fs.readFileSync(path.join(dir, cssFile), 'utf8');
+    for (const m of css.matchAll(FACE_RE)) {
+      const block = m[1];
+      const src = /url\(([^)]+\.woff2)\)/.exec(block)?.[1];
+      const rangeText = descriptor(block, 'unicode-range');
+      if (!src || !rangeText) continue;
+      faces.push({
+        family: spec.family,
+        style: descriptor(block, 'font-style') ?? 'normal',
+        weight: descriptor(block, 'font-weight') ?? '400',
+        file: path.resolve(dir, src.replace(/^['"]|['"]$/g, '')),
+        ranges: parseUnicodeRange(rangeText),
+        rangeText,
+      });
+    }
+  }
+  return faces;
+}
+
+export function coversCodePoint(face: FontFace, cp: number): boolean {
+  return face.ranges.some(([a, b]) => cp >= a && cp <= b);
+}
+
+/** Faces whose unicode-range meets at least one of the given code points. */
+export function selectFaces(faces: FontFace[], codePoints: Set<number>): FontFace[] {
+  return faces.filter((f) => {
+    for (const cp of codePoints) if (coversCodePoint(f, cp)) return true;
+    return false;
+  });
+}
+
+/** @font-face rules pointing at `urlFor(face)` (a path relative to the stylesheet). */
+export function fontFaceCss(faces: FontFace[], urlFor: (face: FontFace) => string): string {
+  return faces
+    .map(
+      (f) =>
+        `@font-face {\n  font-family: '${f.family}';\n  font-style: ${f.style};\n  font-weight: ${f.weight};\n` +
+        `  font-display: block;\n  src: url('${urlFor(f)}') format('woff2');\n  unicode-range: ${f.rangeText};\n}`,
+    )
+    .join('\n');
+}
+
+/** Every code point used in the given strings (plus ASCII, which running heads and folios need). */
+export function codePointsOf(texts: Iterable<string>): Set<number> {
+  const set = new Set<number>();
+  for (let c = 0x20; c < 0x7f; c++) set.add(c);
+  for (const t of texts) for (const ch of t) set.add(ch.codePointAt(0)!);
+  return set;
+}

@@ -1,0 +1,30 @@
+/**
+ * Serialises a hast tree as XHTML for EPUB content documents. hast-util-to-html
+ * writes HTML, so boolean attributes are given explicit values first (XML
+ * has no attribute minimisation).
+ */
+import { toHtml } from 'hast-util-to-html';
+import { visit } from 'unist-util-visit';
+import type { Root, Element } from 'hast';
+
+export function toXhtml(tree: Root): string {
+  const copy = structuredClone(tree);
+  visit(copy, 'element', (node: Element) => {
+    for (const [key, value] of Object.entries(node.properties ?? {})) {
+      if (value === true) node.properties[key] = key.startsWith('data') || key.startsWith('aria') ? '' : key.toLowerCase();
+    }
+  });
+  return toHtml(copy, {
+    space: 'html',
+    closeSelfClosing: true,
+    tightSelfClosing: false,
+    collapseEmptyAttributes: false,
+    allowDangerousHtml: false,
+    characterReferences: { useNamedReferences: false },
+  });
+}
+
+/** Escape text for XML element content and attribute values. */
+export function escapeXml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}

@@ -1,0 +1,111 @@
+/**
+ * Lays out one HTML document with Paged.js in Chromium and prints it to PDF.
+ * We drive the Paged.js engine that pagedjs-cli ships ourselves instead of
+ * calling its Printer: the Printer cannot bound layout time, never closes its
+ * browser, reports no page errors or failed requests, and lets pages reach
+ * the network.
+ */
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Page } from 'puppeteer-core';
+import { packageDir } from '../util/package-dir.ts';
+import { openSandboxedPage, type BrowserSession, type PageReport } from '../browser.ts';
+
+/** The Paged.js polyfill bundle pagedjs-cli injects; we use the same engine. */
+export const PAGED_SCRIPT = path.join(packageDir('pagedjs-cli'), 'dist', 'browser.js');
+const PAGE_MAP_SCRIPT = path.join(import.meta.dirname, 'in-page', 'page-map.js');
+
+export interface OutlineItem {
+  title: string;
+  /** 0-based page index. */
+  page: number;
+  /** Distance from the top of the page, in CSS px. */
+  top: number;
+  children: OutlineItem[];
+}
+
+export interface PageMap {
+  pageCount: number;
+  /** Page size in CSS px, as laid out (bleed included). */
+  width: number;
+  height: number;
+  /** Bleed in CSS px (0 for the screen edition). */
+  bleed: number;
+  /** Chapter id → 1-based page where it starts. */
+  chapterStarts: Record<string, number>;
+  outline: OutlineItem[];
+}
+
+export interface PaginateResult {
+  pdf: Uint8Array;
+  map: PageMap;
+}
+
+export class PaginationError extends Error {
+  constructor(
+    message: string,
+    readonly report?: PageReport,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'PaginationError';
+  }
+}
+
+async function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const limit = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new PaginationError(`${what} took longer than ${Math.round(ms / 1000)} s.`)), ms);
+  });
+  try {
+    return await Promise.race([work, limit]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export async function paginate(
+  session: BrowserSession,
+  options: { htmlFile: string; allowedRoots: string[]; timeoutMs: number; label: string },
+): Promise<PaginateResult> {
+  const { page, report } = await openSandboxedPage(session, options.allowedRoots);
+  try {
+    page.setDefaultTimeout(options.timeoutMs);
+    await page.emulateMediaType('print');
+    await withTimeout(layout(page, options.htmlFile), options.timeoutMs, `Laying out ${options.label}`);
+    assertClean(report, options.label);
+    const map = await readPageMap(page);
+    const pdf = await withTimeout(
+      page.pdf({ preferCSSPageSize: true, printBackground: true, tagged: true, outline: false, timeout: options.timeoutMs }),
+      options.timeoutMs,
+      `Printing ${options.label}`,
+    );
+    assertClean(report, options.label);
+    return { pdf, map };
+  } finally {
+    await page.close().catch(() => undefined);
+  }
+}
+
+async function layout(page: Page, htmlFile: string): Promise<void> {
+  await page.goto(pathToFileURL(htmlFile).href, { waitUntil: 'load' });
+  // Page functions are passed as strings: the TypeScript loader wraps functions
+  // in helpers that do not exist inside the browser.
+  await page.evaluate('window.PagedConfig = { auto: false }');
+  await page.addScriptTag({ path: PAGED_SCRIPT });
+  await page.evaluate('document.fonts.ready.then(() => window.PagedPolyfill.preview()).then(() => true)');
+}
+
+function assertClean(report: PageReport, label: string): void {
+  const problems = [
+    ...report.errors.map((e) => `script error: ${e}`),
+    ...report.failed.map((u) => `could not load ${u}`),
+    ...report.blocked.map((u) => `blocked a request to ${u} (builds are offline)`),
+  ];
+  if (problems.length) throw new PaginationError(`Paginating ${label} failed:\n  ${problems.join('\n  ')}`, report);
+}
+
+async function readPageMap(page: Page): Promise<PageMap> {
+  await page.addScriptTag({ path: PAGE_MAP_SCRIPT });
+  return page.evaluate('window.colophonPageMap()') as Promise<PageMap>;
+}

@@ -1,0 +1,30 @@
+/**
+ * The EPUB cover image, drawn from the theme's cover design in Chromium, so
+ * every publication has a cover even when book.yaml names none.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { openSandboxedPage, type BrowserSession } from '../browser.ts';
+
+export const COVER_WIDTH = 1600;
+export const COVER_HEIGHT = 2560;
+
+export async function renderCoverImage(session: BrowserSession, htmlFile: string): Promise<Uint8Array> {
+  const { page, report } = await openSandboxedPage(session, [path.dirname(htmlFile)]);
+  try {
+    await page.setViewport({ width: COVER_WIDTH, height: COVER_HEIGHT, deviceScaleFactor: 1 });
+    await page.goto(pathToFileURL(htmlFile).href, { waitUntil: 'load' });
+    await page.evaluate('document.fonts.ready.then(() => true)');
+    const problems = [...report.failed, ...report.blocked, ...report.errors];
+    if (problems.length) throw new Error(`The cover page could not load: ${problems.join(', ')}`);
+    const jpeg = await page.screenshot({ type: 'jpeg', quality: 90, fullPage: false });
+    return new Uint8Array(jpeg);
+  } finally {
+    await page.close().catch(() => undefined);
+  }
+}
+
+export function coverFromFile(abs: string): { data: Uint8Array; ext: string } {
+  return { data: fs.readFileSync(abs), ext: path.extname(abs).toLowerCase().replace('.jpeg', '.jpg') };
+}

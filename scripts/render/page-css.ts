@@ -1,0 +1,35 @@
+/**
+ * Page geometry for the PDFs, from `book.yaml`'s `page:` settings. Generated
+ * rather than templated because it mixes user lengths into @page rules.
+ */
+import type { BookMeta } from '../model.ts';
+
+export type Edition = 'screen' | 'print';
+
+/** A CSS string literal: content: "…" must not let a title close the rule. */
+export function cssString(text: string): string {
+  return `"${text.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\A ')}"`;
+}
+
+export function pageCss(meta: BookMeta, edition: Edition): string {
+  const { size, margins: m, bleed } = meta.page;
+  const folio = `content: counter(page); font-family: 'Noto Sans'; font-size: 8.5pt;`;
+  const head = `font-family: 'Noto Sans'; font-size: 8pt; letter-spacing: 0.03em; color: #444;`;
+  const none = `@top-left { content: none; } @top-right { content: none; } @top-center { content: none; } @bottom-center { content: none; }`;
+  const rules = [
+    `@page { size: ${size}; margin: ${m.top} ${m.outer} ${m.bottom} ${m.inner};` +
+      (edition === 'print' ? ` bleed: ${bleed}; marks: crop;` : '') +
+      ` @bottom-center { ${folio} } }`,
+    `@page :left { margin-left: ${m.outer}; margin-right: ${m.inner};` +
+      (meta.layout === 'book' ? ` @top-left { content: ${cssString(meta.title)}; ${head} }` : '') +
+      ` }`,
+    `@page :right { margin-left: ${m.inner}; margin-right: ${m.outer};` +
+      (meta.layout === 'book' ? ` @top-right { content: string(chapter-title); ${head} }` : '') +
+      ` }`,
+    `@page cover { margin: 0; ${none} }`,
+    `@page front { ${none} }`,
+    `@page chapter:first { @top-left { content: none; } @top-right { content: none; } }`,
+    `@page :blank { ${none} }`,
+  ];
+  return rules.join('\n') + '\n';
+}
