@@ -21,6 +21,7 @@ import { finishPdf } from './paginate/pdf-finish.ts';
 import { renderCoverImage, coverFromFile } from './render/cover-image.ts';
 import { packageEpub, readAsset } from './package/epub.ts';
 import { toXhtml } from './package/xhtml.ts';
+import { chapterOfIds, resolveEpubLinks } from './package/epub-links.ts';
 import { buildDate } from './build-date.ts';
 import { downloadLinks, type OutputFile } from './web/downloads.ts';
 import { timed } from './build.ts';
@@ -125,7 +126,11 @@ export async function buildEditions(
     if (ctx.formats.has('epub') && cover) {
       ctx.logger.step(`${slug}: packaging the EPUB`);
       const flat = (rel: string) => `images/${rel.replace(/^images\//, '').replace(/[\\/]/g, '-')}`;
-      const epubChapters = chapters.map((ch) => chapterView(ch, toXhtml(rewriteImageSources(ch.tree, flat))));
+      const owner = chapterOfIds(chapters);
+      const epubChapters = chapters.map((ch) => {
+        const tree = resolveEpubLinks(rewriteImageSources(ch.tree, flat), ch, owner, (id) => `${id}.xhtml`, ctx.logger.warn, ctx.displayPath);
+        return chapterView(ch, toXhtml(tree));
+      });
       const bytes = await timed(timings, 'epub', () =>
         packageEpub({
           book,

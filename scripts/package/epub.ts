@@ -118,8 +118,8 @@ export async function packageEpub(input: EpubInput): Promise<Uint8Array> {
 
 function coverXhtml(input: EpubInput): string {
   const alt = `${input.strings.cover}: ${input.book.title}${input.book.authorLine ? ', ' + input.book.authorLine : ''}`;
-  return `<section class="cover-page" epub:type="cover" role="doc-cover" aria-label="${escapeXml(input.strings.cover)}">
-<img src="${escapeXml(input.cover.href)}" alt="${escapeXml(alt)}"/>
+  return `<section class="cover-page" epub:type="cover" aria-label="${escapeXml(input.strings.cover)}">
+<img role="doc-cover" src="${escapeXml(input.cover.href)}" alt="${escapeXml(alt)}"/>
 </section>`;
 }
 

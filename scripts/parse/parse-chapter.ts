@@ -77,6 +77,8 @@ export function parseChapter(source: ChapterSource, ctx: ParseContext): ParseRes
       footnoteLabel: ctx.footnoteLabel ?? 'Notes',
       footnoteLabelProperties: { className: ['footnotes-title'] },
       footnoteBackLabel: ctx.footnoteBackLabel,
+      // An arrow the theme's fonts have (↩, the default, is in none of them).
+      footnoteBackContent: '↑',
     })
     .use(rehypeRaw)
     // Before sanitising: the check must see `src` as written (the sanitiser drops `data:` and the like silently).
