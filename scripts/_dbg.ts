@@ -1,0 +1,13 @@
+import fs from 'node:fs';
+import { launchBrowser, openSandboxedPage } from './browser.ts';
+import { PAGED_SCRIPT } from './paginate/paginate.ts';
+import { pathToFileURL } from 'node:url';
+const html = process.argv[2];
+const s = await launchBrowser();
+const { page } = await openSandboxedPage(s, [fs.realpathSync('/tmp'), '/work/main']);
+await page.goto(pathToFileURL(html).href);
+await page.evaluate('window.PagedConfig = { auto: false }');
+await page.addScriptTag({ path: PAGED_SCRIPT });
+await page.evaluate('window.PagedPolyfill.preview().then(()=>true)');
+console.log(await page.evaluate(`[...document.querySelectorAll('.pagedjs_page')].slice(0,8).map(p => p.className + ' | ' + (p.querySelector('.pagedjs_page_content [data-page]')?.dataset.page))`));
+await s.close();
