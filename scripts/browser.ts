@@ -77,7 +77,13 @@ export interface BrowserSession {
 
 export async function launchBrowser(options: { executablePath?: string } = {}): Promise<BrowserSession> {
   const executablePath = findChromium(options.executablePath);
-  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'colophon-chromium-'));
+  // Profile and Chromium's own temporary files live in one folder that close() removes:
+  // Chromium otherwise leaves org.chromium.* folders in the system temp directory.
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'colophon-chromium-'));
+  const profile = path.join(root, 'profile');
+  const tmp = path.join(root, 'tmp');
+  fs.mkdirSync(profile);
+  fs.mkdirSync(tmp);
   const args = [...CHROMIUM_ARGS];
   // Chromium refuses to start as root without this; the pages it opens are our own files.
   if (process.getuid?.() === 0) args.push('--no-sandbox');
@@ -89,9 +95,10 @@ export async function launchBrowser(options: { executablePath?: string } = {}): 
       args,
       userDataDir: profile,
       pipe: true,
+      env: { ...process.env, TMPDIR: tmp, TMP: tmp, TEMP: tmp },
     });
   } catch (error) {
-    fs.rmSync(profile, { recursive: true, force: true });
+    fs.rmSync(root, { recursive: true, force: true });
     throw new EnvironmentError(`Chromium at ${executablePath} did not start.`, INSTALL_HINT, { cause: error });
   }
   let closed = false;
@@ -101,7 +108,7 @@ export async function launchBrowser(options: { executablePath?: string } = {}): 
       if (closed) return;
       closed = true;
       await browser.close().catch(() => undefined);
-      fs.rmSync(profile, { recursive: true, force: true });
+      fs.rmSync(root, { recursive: true, force: true });
     },
   };
 }

@@ -31,6 +31,8 @@ export interface BuildOptions {
   chromiumPath?: string;
   /** Per-document pagination time limit in ms. */
   paginationTimeoutMs?: number;
+  /** Keep the print HTML (with its assets) in `<htmlDir>/<slug>/<edition>/`, for debugging and reference renders. */
+  htmlDir?: string;
 }
 
 export interface BuildContext {
@@ -41,6 +43,7 @@ export interface BuildContext {
   sourceDateEpoch?: number;
   chromiumPath?: string;
   paginationTimeoutMs: number;
+  htmlDir?: string;
   /** Root of the Colophon installation (templates/, node_modules/). */
   toolRoot: string;
   /** Path as the user should read it in messages. */
@@ -74,6 +77,7 @@ export function createContext(options: BuildOptions): BuildContext {
       options.sourceDateEpoch ?? (envEpoch && /^\d+$/.test(envEpoch) ? Number(envEpoch) : undefined),
     chromiumPath: options.chromiumPath,
     paginationTimeoutMs: options.paginationTimeoutMs ?? 300_000,
+    htmlDir: options.htmlDir ? path.resolve(cwd, options.htmlDir) : undefined,
     toolRoot: toolRoot(),
     displayPath(abs: string) {
       const rel = path.relative(cwd, abs);

@@ -177,7 +177,8 @@ export async function buildEditions(
     fs.writeFileSync(path.join(staging, 'publication.json'), JSON.stringify(manifest, null, 2) + '\n');
     return { slug, title: meta.title, dir: path.join(ctx.outDir, slug), outputs };
   } finally {
-    if (!process.env.COLOPHON_KEEP_WORK) fs.rmSync(work, { recursive: true, force: true });
+    if (ctx.htmlDir) fs.cpSync(work, path.join(ctx.htmlDir, slug), { recursive: true });
+    fs.rmSync(work, { recursive: true, force: true });
   }
 }
 
