@@ -15,6 +15,8 @@ import { loadTheme, type Theme } from './render/theme.ts';
 import { bookView, chapterView, type BookView } from './render/view-model.ts';
 import { pageCss, type Edition } from './render/page-css.ts';
 import { rewriteImageSources, writeSiteAssets } from './render/assets.ts';
+import { footnotesToPageNotes, markCrossReferences } from './render/print-tree.ts';
+import { hyphenateTree } from './render/hyphenate.ts';
 import { codePointsOf, readFontFaces, selectFaces, type FontFace } from './fonts/font-faces.ts';
 import { paginate } from './paginate/paginate.ts';
 import { finishPdf } from './paginate/pdf-finish.ts';
@@ -60,8 +62,15 @@ export async function buildEditions(
   const slug = meta.slug;
   const showHead = meta.layout === 'book' || chapters.length > 1;
 
-  const htmlChapters = (map: (rel: string) => string) =>
-    chapters.map((ch) => ({ ...chapterView(ch, toHtml(rewriteImageSources(ch.tree, map))), showHead }));
+  const media = (rel: string) => `assets/media/${rel}`;
+  const webChapters = () => chapters.map((ch) => ({ ...chapterView(ch, toHtml(rewriteImageSources(ch.tree, media))), showHead }));
+  // Print HTML: notes at the foot of the page, page numbers for cross-references, soft hyphens.
+  const printChapters = () =>
+    chapters.map((ch) => {
+      const tree = rewriteImageSources(ch.tree, media);
+      footnotesToPageNotes(markCrossReferences(hyphenateTree(tree, ch.lang), strings.seePage));
+      return { ...chapterView(ch, toHtml(tree)), showHead };
+    });
 
   try {
     for (const edition of ['screen', 'print'] as Edition[]) {
@@ -84,7 +93,7 @@ export async function buildEditions(
         edition,
         showCover: edition === 'screen',
         stylesheets: assets.stylesheets,
-        chapters: htmlChapters((rel) => `assets/media/${rel}`),
+        chapters: printChapters(),
       });
       const htmlFile = path.join(dir, 'book.html');
       fs.writeFileSync(htmlFile, html);
@@ -167,7 +176,7 @@ export async function buildEditions(
         stylesheets: assets.stylesheets,
         coverImage: cover ? `cover${cover.ext}` : null,
         downloads: downloadLinks(outputs, strings, meta.language),
-        chapters: htmlChapters((rel) => `assets/media/${rel}`),
+        chapters: webChapters(),
       });
       fs.writeFileSync(path.join(staging, 'index.html'), html);
       outputs.push({ kind: 'web', file: 'index.html', bytes: Buffer.byteLength(html) });

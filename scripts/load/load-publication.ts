@@ -26,6 +26,24 @@ function displayFn(opts: LoadOptions): (abs: string) => string {
 }
 
 export async function loadPublication(dir: string, opts: LoadOptions = {}): Promise<Publication> {
+  const { publication, diagnostics } = await inspectPublication(dir, opts);
+  if (diagnostics.length || !publication) throw new ContentError(diagnostics);
+  return publication;
+}
+
+export interface Inspection {
+  /**
+   * The publication with every chapter that could be read; present whenever
+   * book.yaml itself is valid, even if some chapters are not, so that the next
+   * stages can look for further problems in the chapters that did load.
+   */
+  publication?: Publication;
+  /** Every problem found; the publication is fit to build only when this is empty. */
+  diagnostics: Diagnostic[];
+}
+
+/** Like `loadPublication`, but returns the problems instead of throwing them. */
+export async function inspectPublication(dir: string, opts: LoadOptions = {}): Promise<Inspection> {
   const show = displayFn(opts);
   const pubDir = path.resolve(dir);
   const bookFile = path.join(pubDir, BOOK_YAML);
@@ -36,15 +54,17 @@ export async function loadPublication(dir: string, opts: LoadOptions = {}): Prom
   } catch (err) {
     if (!isNotFound(err) && (err as NodeJS.ErrnoException).code !== 'EISDIR') throw err;
     const dirExists = await fs.stat(pubDir).then((s) => s.isDirectory(), () => false);
-    throw new ContentError([
-      {
-        severity: 'error',
-        code: LoadCode.NO_BOOK_YAML,
-        message: dirExists ? `no ${BOOK_YAML} in ${show(pubDir)}` : `publication folder ${show(pubDir)} does not exist`,
-        file: show(dirExists ? bookFile : pubDir),
-        hint: `a publication is a folder with a ${BOOK_YAML} (at least \`title: …\`) and Markdown chapters; \`npx colophon new NAME\` creates one`,
-      },
-    ]);
+    return {
+      diagnostics: [
+        {
+          severity: 'error',
+          code: LoadCode.NO_BOOK_YAML,
+          message: dirExists ? `no ${BOOK_YAML} in ${show(pubDir)}` : `publication folder ${show(pubDir)} does not exist`,
+          file: show(dirExists ? bookFile : pubDir),
+          hint: `a publication is a folder with a ${BOOK_YAML} (at least \`title: …\`) and Markdown chapters; \`npx colophon new NAME\` creates one`,
+        },
+      ],
+    };
   }
 
   const book = readBookFile(bytes, show(bookFile));
@@ -62,13 +82,13 @@ export async function loadPublication(dir: string, opts: LoadOptions = {}): Prom
   }
   if (book.meta?.cover && book.src) diagnostics.push(...(await checkCover(book.meta.cover, book.src, ctx)));
 
-  if (diagnostics.length || !book.meta) throw new ContentError(diagnostics);
+  if (!book.meta) return { diagnostics };
   const meta: BookMeta = {
     ...book.meta,
     slug: book.meta.slug ?? slugify(path.basename(pubDir)),
     chapters: chapters.map((c) => c.relPath),
   };
-  return { dir: pubDir, bookFile, meta, chapters };
+  return { publication: { dir: pubDir, bookFile, meta, chapters }, diagnostics };
 }
 
 async function checkCover(

@@ -3,7 +3,7 @@
  * or a schema violation found later on the plain data — points at the line a
  * person has to edit.
  */
-import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
+import { isAlias, isCollection, isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node, type YAMLError } from 'yaml';
 import type { Diagnostic } from '../diagnostics.ts';
 
 export interface YamlSource {
@@ -36,19 +36,50 @@ const SYNTAX_HINTS: Partial<Record<string, string>> = {
   TAB_AS_INDENT: 'indent with spaces; YAML does not allow tabs for indentation',
   DUPLICATE_KEY: 'each key may appear only once; remove or merge the repeated one',
   MULTIPLE_DOCS: 'keep a single YAML document: remove the extra `---` line',
+  BLOCK_AS_IMPLICIT_KEY:
+    'a value here contains `: ` (put it in quotes), or the next line is indented further than this one (give keys of the same level the same indentation)',
 };
 const GENERIC_SYNTAX_HINT =
   'check the indentation, and put values that contain `: ` or ` #`, or that start with `[`, `{`, `*`, `&`, `!`, `|`, `>`, `%` or `@`, in quotes';
 
+const UNCLOSED_FLOW_HINT =
+  'close the list with `]` (or the mapping with `}`) on the same line, or write one item per line as `  - item`';
+
 export function syntaxDiagnostics(src: YamlSource, code: string): Diagnostic[] {
-  return src.doc.errors.map((err) => ({
-    severity: 'error',
-    code,
-    message: `invalid YAML: ${err.message.replace(/\s+/g, ' ').replace(/[ .]+$/, '')}`,
-    file: src.file,
-    ...positionAt(src, err.pos[0]),
-    hint: SYNTAX_HINTS[err.code] ?? GENERIC_SYNTAX_HINT,
-  }));
+  const seenLines = new Set<number | undefined>();
+  const diagnostics: Diagnostic[] = [];
+  for (const err of src.doc.errors) {
+    const opened = unclosedFlowStart(src, err);
+    const position = positionAt(src, opened ?? err.pos[0]);
+    // One mistake often trips several parser rules at the same place; the first says it best.
+    if (seenLines.has(position.line)) continue;
+    seenLines.add(position.line);
+    diagnostics.push({
+      severity: 'error',
+      code,
+      message: `invalid YAML: ${err.message.replace(/\s+/g, ' ').replace(/[ .]+$/, '')}`,
+      file: src.file,
+      ...position,
+      hint: opened !== undefined ? UNCLOSED_FLOW_HINT : (SYNTAX_HINTS[err.code] ?? GENERIC_SYNTAX_HINT),
+    });
+  }
+  return diagnostics;
+}
+
+/**
+ * An unclosed `[` or `{` is noticed only where the next line starts (or past
+ * the end of the file); the line to fix is the one with the opening bracket.
+ */
+function unclosedFlowStart(src: YamlSource, err: YAMLError): number | undefined {
+  if (!/end with a [\]}]/.test(err.message)) return undefined;
+  let start: number | undefined;
+  visit(src.doc, {
+    Node(_, node) {
+      const at = node.range?.[0];
+      if (isCollection(node) && node.flow && at !== undefined && at < err.pos[0] && (start === undefined || at > start)) start = at;
+    },
+  });
+  return start;
 }
 
 /**

@@ -14,6 +14,7 @@ import { openSandboxedPage, type BrowserSession, type PageReport } from '../brow
 /** The Paged.js polyfill bundle pagedjs-cli injects; we use the same engine. */
 export const PAGED_SCRIPT = path.join(packageDir('pagedjs-cli'), 'dist', 'browser.js');
 const PAGE_MAP_SCRIPT = path.join(import.meta.dirname, 'in-page', 'page-map.js');
+const HANDLERS_SCRIPT = path.join(import.meta.dirname, 'in-page', 'handlers.js');
 
 export interface OutlineItem {
   title: string;
@@ -26,6 +27,8 @@ export interface OutlineItem {
 
 export interface PageMap {
   pageCount: number;
+  /** The page number printed on (or counted for) each page; '' for uncounted pages. */
+  folios: string[];
   /** Page size in CSS px, as laid out (bleed included). */
   width: number;
   height: number;
@@ -93,6 +96,7 @@ async function layout(page: Page, htmlFile: string): Promise<void> {
   // in helpers that do not exist inside the browser.
   await page.evaluate('window.PagedConfig = { auto: false }');
   await page.addScriptTag({ path: PAGED_SCRIPT });
+  await page.addScriptTag({ path: HANDLERS_SCRIPT });
   await page.evaluate('document.fonts.ready.then(() => window.PagedPolyfill.preview()).then(() => true)');
 }
 

@@ -17,6 +17,7 @@ import { unified } from 'unified';
 import { VFile } from 'vfile';
 import type { Diagnostic } from '../diagnostics.ts';
 import type { ChapterSource, Heading, ParsedChapter } from '../model.ts';
+import { notesLabel } from '../i18n/strings.ts';
 import { directionOf } from './language.ts';
 import rehypeChapterTitle from './rehype-chapter-title.ts';
 import rehypeFigures from './rehype-figures.ts';
@@ -39,7 +40,7 @@ export interface ParseContext {
   index: number;
   /** Turns an absolute path into the form used in messages. */
   displayPath: (abs: string) => string;
-  /** Heading of the notes section (localised by the caller; default "Notes"). */
+  /** Heading of the notes section (default: the "notes" interface string of the chapter's language). */
   footnoteLabel?: string;
   /** Accessible label of the links back from a note (default: English "Back to reference 1"). */
   footnoteBackLabel?: RemarkRehypeOptions['footnoteBackLabel'];
@@ -74,7 +75,7 @@ export function parseChapter(source: ChapterSource, ctx: ParseContext): ParseRes
       // The sanitiser prefixes every id with the chapter prefix; prefixing here
       // as well would double it.
       clobberPrefix: '',
-      footnoteLabel: ctx.footnoteLabel ?? 'Notes',
+      footnoteLabel: ctx.footnoteLabel ?? notesLabel(lang, ctx.publicationDir),
       footnoteLabelProperties: { className: ['footnotes-title'] },
       footnoteBackLabel: ctx.footnoteBackLabel,
       // An arrow the theme's fonts have (↩, the default, is in none of them).

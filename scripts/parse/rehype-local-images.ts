@@ -7,6 +7,8 @@
  * images get `src` relative to the publication folder (a percent-encoded URL
  * path with `/` separators; renderers rewrite it per edition) and, where the
  * header can be read, `width`/`height` so pages do not reflow while loading.
+ * A file that cannot be decoded (damaged, cut short, not an image) is an error:
+ * Chromium would silently draw nothing in its place.
  * Problems are reported as vfile messages with `ruleId` set to the code.
  */
 import fs from 'node:fs';
@@ -49,15 +51,64 @@ function decode(src: string): string {
   }
 }
 
-function pixelSize(file: string): { width: number; height: number; type?: string } | undefined {
+interface ImageInfo {
+  /** Absent when the header gives none (an SVG with neither size nor viewBox, a damaged header of a non-portable format). */
+  width?: number;
+  height?: number;
+  type: string;
+}
+
+/**
+ * Format and pixel size from the file's header, or why the file cannot be
+ * shown: Chromium draws nothing for an image it cannot decode and reports no
+ * error, so a damaged image would silently leave a hole in the PDF.
+ */
+function readImage(file: string): { ok: true; info: ImageInfo } | { ok: false; reason: string } {
+  let bytes: Buffer;
   try {
-    const size = imageSize(fs.readFileSync(file));
-    // EXIF orientations 5–8 rotate by 90°: the displayed box is transposed.
-    const turned = size.orientation !== undefined && size.orientation >= 5;
-    return { width: turned ? size.height : size.width, height: turned ? size.width : size.height, type: size.type };
-  } catch {
-    return undefined;
+    bytes = fs.readFileSync(file);
+  } catch (error) {
+    return { ok: false, reason: `cannot be read (${(error as NodeJS.ErrnoException).code ?? 'I/O error'})` };
   }
+  let size: ReturnType<typeof imageSize>;
+  try {
+    size = imageSize(bytes);
+  } catch {
+    return { ok: false, reason: 'is not an image Colophon can read: the file is damaged or is not an image at all' };
+  }
+  if (!size.type) return { ok: false, reason: 'is not an image Colophon can read: the file is damaged or is not an image at all' };
+  // Formats no edition can show are reported (as a warning) by the caller whatever their state.
+  if (!PORTABLE_TYPES.has(size.type)) return { ok: true, info: { type: size.type } };
+  if (size.type !== 'svg' && !(size.width && size.height)) {
+    return { ok: false, reason: `is damaged: its ${size.type.toUpperCase()} header gives no size` };
+  }
+  const cut = truncation(bytes, size.type);
+  if (cut) return { ok: false, reason: `is damaged: ${cut}` };
+  if (!size.width || !size.height) return { ok: true, info: { type: size.type } };
+  // EXIF orientations 5–8 rotate by 90°: the displayed box is transposed.
+  const turned = size.orientation !== undefined && size.orientation >= 5;
+  return { ok: true, info: { width: turned ? size.height : size.width, height: turned ? size.width : size.height, type: size.type } };
+}
+
+/** Files cut short by a failed copy or download: the data stops inside a declared block. */
+function truncation(bytes: Buffer, type: string): string | undefined {
+  if (type === 'png') {
+    // Signature, then chunks (length, type, data, CRC) up to IEND.
+    let at = 8;
+    while (at + 8 <= bytes.length) {
+      const length = bytes.readUInt32BE(at);
+      const kind = bytes.toString('latin1', at + 4, at + 8);
+      if (at + 12 + length > bytes.length) return `the PNG data stops in the middle of its ${kind} chunk (the file is cut short)`;
+      if (kind === 'IEND') return undefined;
+      at += 12 + length;
+    }
+    return at === bytes.length ? undefined : 'the PNG data stops in the middle of a chunk header (the file is cut short)';
+  }
+  if (type === 'jpg') {
+    // The end-of-image marker; cameras may append data after it, so it is looked for anywhere past the start.
+    return bytes.lastIndexOf(Buffer.from([0xff, 0xd9])) > 2 ? undefined : 'the JPEG data ends without its end-of-image marker (the file is cut short)';
+  }
+  return undefined;
 }
 
 export default function rehypeLocalImages(options: LocalImagesOptions) {
@@ -116,17 +167,23 @@ export default function rehypeLocalImages(options: LocalImagesOptions) {
         continue;
       }
 
+      const image = readImage(absolute);
+      if (!image.ok) {
+        fail(node, 'IMAGE_UNREADABLE', `Image "${src}" ${image.reason}`, 'open it in an image editor and export it again as PNG, JPEG, GIF, WebP or SVG');
+        continue;
+      }
+
       const relative = path.relative(options.publicationDir, absolute).split(path.sep).join('/');
       node.properties.src = encodeURI(relative);
       if (!options.images.includes(absolute)) options.images.push(absolute);
 
-      const size = pixelSize(absolute);
-      if (size && node.properties.width === undefined && node.properties.height === undefined) {
+      const size = image.info;
+      if (size.width && size.height && node.properties.width === undefined && node.properties.height === undefined) {
         node.properties.width = size.width;
         node.properties.height = size.height;
       }
-      if (!size?.type || !PORTABLE_TYPES.has(size.type)) {
-        file.message(`Image "${src}" is ${size?.type ? `in ${size.type.toUpperCase()} format` : 'not in a format Colophon can read'}`, {
+      if (!PORTABLE_TYPES.has(size.type)) {
+        file.message(`Image "${src}" is in ${size.type.toUpperCase()} format`, {
           place: node.position,
           ruleId: 'IMAGE_FORMAT',
           source: 'colophon',

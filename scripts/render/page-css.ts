@@ -13,7 +13,7 @@ export function cssString(text: string): string {
 
 export function pageCss(meta: BookMeta, edition: Edition): string {
   const { size, margins: m, bleed } = meta.page;
-  const folio = `content: counter(page); font-family: 'Noto Sans'; font-size: 8.5pt;`;
+  const folio = `content: var(--colophon-folio); font-family: 'Noto Sans'; font-size: 8.5pt;`;
   const head = `font-family: 'Noto Sans'; font-size: 8pt; letter-spacing: 0.03em; color: #444;`;
   const none = `@top-left { content: none; } @top-right { content: none; } @top-center { content: none; } @bottom-center { content: none; }`;
   const rules = [
@@ -28,8 +28,12 @@ export function pageCss(meta: BookMeta, edition: Edition): string {
       ` }`,
     `@page cover { margin: 0; ${none} }`,
     `@page front { ${none} }`,
-    `@page chapter:first { @top-left { content: none; } @top-right { content: none; } }`,
+    `@page contents { @top-left { content: none; } @top-right { content: none; } @bottom-center { ${folio} } }`,
+    `@page chapter:first { ${none} }`,
+    `@page opening:first { ${none} }`,
     `@page :blank { ${none} }`,
   ];
+  // Numbering (roman front matter, arabic from the first chapter) is set by the
+  // Paged.js handler in paginate/in-page/handlers.js.
   return rules.join('\n') + '\n';
 }

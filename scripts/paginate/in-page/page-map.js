@@ -29,6 +29,7 @@ window.colophonPageMap = function colophonPageMap() {
   }
   return {
     pageCount: pages.length,
+    folios: pages.map((p) => p.dataset.folio || ''),
     width: first.width,
     height: first.height,
     bleed: bleedEl ? bleedEl.getBoundingClientRect().height : 0,

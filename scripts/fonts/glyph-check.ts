@@ -1,0 +1,233 @@
+/**
+ * Finds characters that no font of the theme can draw, before they turn into
+ * empty boxes ("tofu") on page 212 of a PDF.
+ *
+ * Chromium picks, for each character, the first family of the element's
+ * font-family stack that has an @font-face whose unicode-range covers it and
+ * whose file really contains the glyph; a face whose range covers a code point
+ * but lacks the glyph (fontsource's "math" and "symbols" subsets are wide
+ * ranges with holes) is skipped, not drawn as a box. Since the theme allows no
+ * system fallback, a character is missing when no candidate face of any
+ * family in theme.json has it. The stack order (by the nearest `lang`, and
+ * monospace inside code) only decides which files we open first; the answer
+ * does not depend on it, so results are cached per code point.
+ *
+ * Font files are opened lazily with fontkit (woff2 decompression is not free:
+ * the Chinese family alone has ~200 subset files), only for code points that
+ * fall in their unicode-range, and each file at most once per process.
+ */
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import type { Element, Root, RootContent } from 'hast';
+import type { Diagnostic } from '../diagnostics.ts';
+import type { ParsedChapter } from '../model.ts';
+import { primarySubtag } from '../parse/language.ts';
+import { coversCodePoint, type FontFace } from './font-faces.ts';
+
+/** The one fontkit call we need; fontkit ships no type declarations. */
+interface FontkitFont {
+  hasGlyphForCodePoint(codePoint: number): boolean;
+}
+interface Fontkit {
+  openSync(file: string): FontkitFont | { fonts: FontkitFont[] };
+}
+const fontkit = createRequire(import.meta.url)('fontkit') as Fontkit;
+
+export const GLYPH_MISSING = 'GLYPH_MISSING';
+
+const SERIF = 'Noto Serif';
+const SANS = 'Noto Sans';
+const MONO = 'Noto Sans Mono';
+const ARABIC = 'Noto Naskh Arabic';
+const CJK = 'Noto Serif SC';
+
+type Stack = 'text' | 'arabic' | 'cjk' | 'mono';
+
+/** Family order per context, mirroring the stacks in templates/css/base.css. */
+const STACKS: Record<Stack, string[]> = {
+  text: [SERIF, SANS, ARABIC, CJK, MONO],
+  arabic: [ARABIC, SERIF, SANS, CJK, MONO],
+  cjk: [CJK, SERIF, SANS, ARABIC, MONO],
+  mono: [MONO, SERIF, SANS, ARABIC, CJK],
+};
+
+const ARABIC_SCRIPT_LANGUAGES = new Set(['ar', 'fa', 'ug', 'ur']);
+const CJK_LANGUAGES = new Set(['zh', 'ja']);
+
+function stackForLang(lang: string): Stack {
+  const primary = primarySubtag(lang);
+  if (CJK_LANGUAGES.has(primary)) return 'cjk';
+  if (ARABIC_SCRIPT_LANGUAGES.has(primary)) return 'arabic';
+  return 'text';
+}
+
+/** Default-ignorable code points: drawn as nothing, so never a missing glyph. */
+const IGNORABLE: Array<[number, number]> = [
+  [0x00ad, 0x00ad],
+  [0x034f, 0x034f],
+  [0x061c, 0x061c],
+  [0x115f, 0x1160],
+  [0x17b4, 0x17b5],
+  [0x180b, 0x180f],
+  [0x200b, 0x200f],
+  [0x202a, 0x202e],
+  [0x2060, 0x206f],
+  [0x3164, 0x3164],
+  [0xfe00, 0xfe0f],
+  [0xfeff, 0xfeff],
+  [0xe0000, 0xe0fff],
+];
+
+export function isIgnorable(cp: number): boolean {
+  if (IGNORABLE.some(([a, b]) => cp >= a && cp <= b)) return true;
+  return /[\s\p{Cc}]/u.test(String.fromCodePoint(cp));
+}
+
+/** "U+2E3A" — four hex digits at least, as Unicode writes them. */
+export function codePointLabel(cp: number): string {
+  return `U+${cp.toString(16).toUpperCase().padStart(4, '0')}`;
+}
+
+const openFonts = new Map<string, FontkitFont[]>();
+
+function fontsOf(file: string): FontkitFont[] {
+  let fonts = openFonts.get(file);
+  if (!fonts) {
+    const opened = fontkit.openSync(file);
+    fonts = 'fonts' in opened ? opened.fonts : [opened];
+    openFonts.set(file, fonts);
+  }
+  return fonts;
+}
+
+/**
+ * A checker bound to one set of faces: `has(cp, stack)` answers whether some
+ * face draws the code point, caching per code point.
+ */
+export class GlyphCoverage {
+  private readonly byFamily = new Map<string, FontFace[]>();
+  private readonly cache = new Map<number, boolean>();
+
+  constructor(faces: FontFace[]) {
+    for (const f of faces) {
+      const list = this.byFamily.get(f.family) ?? [];
+      list.push(f);
+      this.byFamily.set(f.family, list);
+    }
+    // Regular upright faces first: they exist for every family and usually settle the question.
+    for (const list of this.byFamily.values()) {
+      list.sort((a, b) => rank(a) - rank(b));
+    }
+  }
+
+  /** The families to try, in order: the stack's own, then any other family of the theme. */
+  private families(stack: Stack): string[] {
+    const order = STACKS[stack];
+    const others = [...this.byFamily.keys()].filter((f) => !order.includes(f)).sort();
+    return [...order, ...others];
+  }
+
+  has(cp: number, stack: Stack = 'text'): boolean {
+    const known = this.cache.get(cp);
+    if (known !== undefined) return known;
+    let found = false;
+    search: for (const family of this.families(stack)) {
+      for (const face of this.byFamily.get(family) ?? []) {
+        if (!coversCodePoint(face, cp)) continue;
+        if (fontsOf(face.file).some((font) => font.hasGlyphForCodePoint(cp))) {
+          found = true;
+          break search;
+        }
+      }
+    }
+    this.cache.set(cp, found);
+    return found;
+  }
+}
+
+function rank(face: FontFace): number {
+  return (face.style === 'normal' ? 0 : 2) + (face.weight === '400' ? 0 : 1);
+}
+
+interface Miss {
+  cp: number;
+  line: number | undefined;
+}
+
+/**
+ * Warnings for characters of the chapters' text (body and title) that no font
+ * of the theme has: one per file and code point, at the first line it occurs.
+ *
+ * `faces` are all candidate faces (readFontFaces of every family in
+ * theme.json), not only the subsets selected for the book.
+ */
+export function checkGlyphs(
+  chapters: ParsedChapter[],
+  faces: FontFace[],
+  displayPath: (abs: string) => string,
+): Diagnostic[] {
+  const coverage = new GlyphCoverage(faces);
+  const diagnostics: Diagnostic[] = [];
+
+  for (const chapter of chapters) {
+    const misses = new Map<number, Miss>();
+    const offset = chapter.source.bodyStartLine - 1;
+    const note = (text: string, stack: Stack, line: number | undefined) => {
+      for (const ch of text) {
+        const cp = ch.codePointAt(0)!;
+        if (misses.has(cp) || isIgnorable(cp) || coverage.has(cp, stack)) continue;
+        misses.set(cp, { cp, line });
+      }
+    };
+
+    const walk = (node: Root | RootContent, stack: Stack, line: number | undefined) => {
+      const own = node.position?.start.line;
+      const here = own === undefined ? line : own + offset;
+      if (node.type === 'text') {
+        note(node.value, stack, here);
+        return;
+      }
+      if (node.type !== 'element' && node.type !== 'root') return;
+      let next = stack;
+      if (node.type === 'element') next = stackOf(node, stack);
+      for (const child of node.children) walk(child, next, here);
+    };
+    walk(chapter.tree, stackForLang(chapter.lang), undefined);
+    // The title is drawn in the chapter's language (and in running heads and the contents).
+    note([chapter.title, chapter.subtitle ?? ''].join(' '), stackForLang(chapter.lang), undefined);
+
+    for (const miss of [...misses.values()]) {
+      const ch = String.fromCodePoint(miss.cp);
+      const line = miss.line ?? lineOf(chapter, ch);
+      diagnostics.push({
+        severity: 'warning',
+        code: GLYPH_MISSING,
+        message: `No font of the theme has a glyph for ${codePointLabel(miss.cp)} "${ch}"; it will print as an empty box.`,
+        file: displayPath(chapter.source.file),
+        line,
+        hint: 'Replace the character, or add a font family that covers it to templates/theme.json.',
+      });
+    }
+  }
+  return diagnostics;
+}
+
+function stackOf(node: Element, inherited: Stack): Stack {
+  if (node.tagName === 'code' || node.tagName === 'pre' || node.tagName === 'kbd' || node.tagName === 'samp') return 'mono';
+  if (inherited === 'mono') return 'mono';
+  const lang = node.properties.lang;
+  return typeof lang === 'string' && lang.trim() ? stackForLang(lang) : inherited;
+}
+
+/** For text without a position (titles, generated text): the first line of the file that holds the character. */
+function lineOf(chapter: ParsedChapter, ch: string): number | undefined {
+  const bodyLines = chapter.source.body.split('\n');
+  const i = bodyLines.findIndex((l) => l.includes(ch));
+  if (i >= 0) return i + chapter.source.bodyStartLine;
+  try {
+    const j = fs.readFileSync(chapter.source.file, 'utf8').split('\n').findIndex((l) => l.includes(ch));
+    return j >= 0 ? j + 1 : undefined;
+  } catch {
+    return undefined;
+  }
+}
