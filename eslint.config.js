@@ -6,6 +6,13 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
+    // Scripts that run inside the paginated page.
+    files: ['scripts/paginate/in-page/**/*.js'],
+    languageOptions: {
+      globals: { window: 'readonly', document: 'readonly', NodeFilter: 'readonly', getComputedStyle: 'readonly', console: 'readonly' },
+    },
+  },
+  {
     languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],

@@ -6,7 +6,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { createContext, type BuildContext, type BuildOptions } from './context.ts';
 import { ContentError } from './diagnostics.ts';
-import { findPublications, loadPublication } from './load/load-publication.ts';
+import { findPublications, inspectPublication } from './load/load-publication.ts';
 import { parsePublication } from './parse/parse-publication.ts';
 import { launchBrowser, type BrowserSession } from './browser.ts';
 import { buildEditions, type PublicationResult } from './editions.ts';
@@ -38,10 +38,13 @@ export async function build(options: BuildOptions): Promise<BuildSummary> {
     const loaded = [];
     const problems = [];
     for (const dir of dirs) {
+      // A publication with problems is still parsed, as far as it loaded, so that its chapters' problems show too.
+      const { publication: pub, diagnostics } = await timed(timings, 'load', () => inspectPublication(dir, { displayPath: ctx.displayPath }));
+      problems.push(...diagnostics);
+      if (!pub) continue;
       try {
-        const pub = await timed(timings, 'load', () => loadPublication(dir, { displayPath: ctx.displayPath }));
         const parsed = await timed(timings, 'parse', async () => parsePublication(pub, ctx));
-        loaded.push({ pub, parsed });
+        if (!diagnostics.length) loaded.push({ pub, parsed });
       } catch (error) {
         if (error instanceof ContentError) problems.push(...error.diagnostics);
         else throw error;

@@ -12,6 +12,7 @@ import { processIo, type Io } from './commands/io.ts';
 import { reportError } from './commands/report.ts';
 import { registerBuild } from './commands/build.ts';
 import { registerCheck } from './commands/check.ts';
+import { registerDev } from './commands/dev.ts';
 import { registerNew } from './commands/new.ts';
 import { registerSchema } from './commands/schema.ts';
 
@@ -36,6 +37,7 @@ function createProgram(io: Io): Command {
   // Subcommands inherit exitOverride and output settings only when added after them.
   registerBuild(program, io);
   registerCheck(program, io);
+  registerDev(program, io);
   registerNew(program, io);
   registerSchema(program, io);
   return program;

@@ -18,7 +18,8 @@ import { rewriteImageSources, writeSiteAssets } from './render/assets.ts';
 import { footnotesToPageNotes, markCrossReferences } from './render/print-tree.ts';
 import { hyphenateTree } from './render/hyphenate.ts';
 import { codePointsOf, readFontFaces, selectFaces, type FontFace } from './fonts/font-faces.ts';
-import { paginate } from './paginate/paginate.ts';
+import { checkGlyphs } from './fonts/glyph-check.ts';
+import { paginate, type PageMap } from './paginate/paginate.ts';
 import { finishPdf } from './paginate/pdf-finish.ts';
 import { renderCoverImage, coverFromFile } from './render/cover-image.ts';
 import { packageEpub, readAsset } from './package/epub.ts';
@@ -33,6 +34,8 @@ export interface PublicationResult {
   title: string;
   dir: string;
   outputs: OutputFile[];
+  /** Where chapters, sections and page numbers landed in each PDF edition. */
+  pageMaps: Partial<Record<Edition, PageMap>>;
 }
 
 export interface PublicationManifest {
@@ -56,9 +59,12 @@ export async function buildEditions(
   const strings = theme.strings(meta.language);
   const date = buildDate(ctx, pub);
   const faces = usedFaces(theme, pub, chapters);
+  // Characters no theme font can draw would print as empty boxes: say where they are.
+  for (const d of checkGlyphs(chapters, theme.fonts.flatMap(readFontFaces), ctx.displayPath)) ctx.logger.warn(d);
   const images = [...new Set(chapters.flatMap((c) => c.images))].sort();
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'colophon-work-'));
   const outputs: OutputFile[] = [];
+  const pageMaps: PublicationResult['pageMaps'] = {};
   const slug = meta.slug;
   const showHead = meta.layout === 'book' || chapters.length > 1;
 
@@ -107,6 +113,7 @@ export async function buildEditions(
           label: `${ctx.displayPath(pub.bookFile)} (${edition} PDF)`,
         }),
       );
+      pageMaps[edition] = map;
       const finished = await finishPdf(
         pdf,
         map,
@@ -184,7 +191,7 @@ export async function buildEditions(
 
     const manifest: PublicationManifest = { book, outputs, thumbnail: cover ? `cover${cover.ext}` : null };
     fs.writeFileSync(path.join(staging, 'publication.json'), JSON.stringify(manifest, null, 2) + '\n');
-    return { slug, title: meta.title, dir: path.join(ctx.outDir, slug), outputs };
+    return { slug, title: meta.title, dir: path.join(ctx.outDir, slug), outputs, pageMaps };
   } finally {
     if (ctx.htmlDir) fs.cpSync(work, path.join(ctx.htmlDir, slug), { recursive: true });
     fs.rmSync(work, { recursive: true, force: true });

@@ -143,7 +143,7 @@ describe('footnotes', () => {
     expect(html('Text[^a].\n\n[^a]: The note.')).toBe(
       '<p>Text<sup><a href="#ch-03-fn-a" id="ch-03-fnref-a" data-footnote-ref="" aria-describedby="ch-03-footnote-label">1</a></sup>.</p>' +
         '<section data-footnotes="" class="footnotes"><h2 class="footnotes-title" id="ch-03-footnote-label">Notes</h2>' +
-        '<ol><li id="ch-03-fn-a"><p>The note. <a href="#ch-03-fnref-a" data-footnote-backref="" aria-label="Back to reference 1" class="data-footnote-backref">↩</a></p></li></ol></section>',
+        '<ol><li id="ch-03-fn-a"><p>The note. <a href="#ch-03-fnref-a" data-footnote-backref="" aria-label="Back to reference 1" class="data-footnote-backref">↑</a></p></li></ol></section>',
     );
   });
 

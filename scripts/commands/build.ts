@@ -5,6 +5,7 @@ import { build, type BuildSummary } from '../build.ts';
 import { FORMATS } from '../context.ts';
 import type { Io } from './io.ts';
 import { consoleLogger, parseFormats, parseSeconds } from './options.ts';
+import { displayPath } from './display.ts';
 
 interface BuildFlags {
   out: string;
@@ -64,10 +65,4 @@ export function formatSummary(summary: BuildSummary, seconds: number, cwd = proc
   const warnings = summary.warnings.length;
   lines.push(`Built ${summary.publications.length} publication(s) in ${seconds.toFixed(1)} s${warnings ? ` with ${warnings} warning(s)` : ''}.`);
   return lines.join('\n') + '\n';
-}
-
-/** Relative to the working directory when below it, else absolute: `../../tmp/x` helps nobody. */
-export function displayPath(p: string, cwd = process.cwd()): string {
-  const rel = path.relative(cwd, p);
-  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : p;
 }

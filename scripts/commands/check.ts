@@ -12,7 +12,7 @@ import { findBuilt } from '../check/find-built.ts';
 import { formatPublicationCheck } from '../check/table.ts';
 import type { PublicationCheck } from '../check/types.ts';
 import type { Io } from './io.ts';
-import { displayPath } from './build.ts';
+import { displayPath } from './display.ts';
 
 export interface CheckSummary {
   ok: boolean;

@@ -13,7 +13,7 @@ import { SLUG_RE, slugify } from '../load/schema.ts';
 import { CommandError } from '../errors.ts';
 import type { Io } from './io.ts';
 import { SCHEMA_FILES } from './schema.ts';
-import { displayPath } from './build.ts';
+import { displayPath } from './display.ts';
 
 export const LAYOUTS = ['book', 'article'] as const;
 export type Layout = (typeof LAYOUTS)[number];

@@ -11,9 +11,18 @@ export function toXhtml(tree: Root): string {
   const copy = structuredClone(tree);
   visit(copy, 'element', (node: Element) => {
     for (const [key, value] of Object.entries(node.properties ?? {})) {
-      if (value === true) node.properties[key] = key.startsWith('data') || key.startsWith('aria') ? '' : key.toLowerCase();
+      if (value === true) node.properties[key] = key.startsWith('data') || key.startsWith('aria') ? '' : `${MARK}${key.toLowerCase()}${MARK}`;
     }
   });
+  // hast-util-to-html minimises an HTML boolean attribute whose value is its own name (`open`); a
+  // marked value survives serialisation and is then unmarked into `open="open"`.
+  return serialise(copy).replace(MARKED, '="$1"');
+}
+
+const MARK = '\uE000';
+const MARKED = /="\uE000([a-z]+)\uE000"/g;
+
+function serialise(copy: Root): string {
   return toHtml(copy, {
     space: 'html',
     closeSelfClosing: true,

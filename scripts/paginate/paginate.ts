@@ -27,6 +27,10 @@ export interface OutlineItem {
 
 export interface PageMap {
   pageCount: number;
+  /** Notes laid out on another page than their call (should be none). */
+  notesAway: Array<{ id: string; callPage: number; notePage: number }>;
+  /** Single lines of a paragraph of three or more left alone at a page's foot or head (should be none). */
+  lonelyLines: Array<{ ref: string; page: number; where: 'foot' | 'head' }>;
   /** The page number printed on (or counted for) each page; '' for uncounted pages. */
   folios: string[];
   /** Page size in CSS px, as laid out (bleed included). */

@@ -13,8 +13,10 @@ export function cssString(text: string): string {
 
 export function pageCss(meta: BookMeta, edition: Edition): string {
   const { size, margins: m, bleed } = meta.page;
-  const folio = `content: var(--colophon-folio); font-family: 'Noto Sans'; font-size: 8.5pt;`;
-  const head = `font-family: 'Noto Sans'; font-size: 8pt; letter-spacing: 0.03em; color: #444;`;
+  // The whole sans stack: a running head repeats a chapter title, which may be in any script.
+  const sans = `font-family: 'Noto Sans', 'Noto Naskh Arabic', 'Noto Serif SC';`;
+  const folio = `content: var(--colophon-folio); ${sans} font-size: 8.5pt;`;
+  const head = `${sans} font-size: 8pt; letter-spacing: 0.03em; color: #444;`;
   const none = `@top-left { content: none; } @top-right { content: none; } @top-center { content: none; } @bottom-center { content: none; }`;
   const rules = [
     `@page { size: ${size}; margin: ${m.top} ${m.outer} ${m.bottom} ${m.inner};` +

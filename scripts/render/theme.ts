@@ -49,10 +49,25 @@ export function loadTheme(toolRoot: string, publicationDir: string, display: (p:
     try {
       // Handlebars compiles lazily; precompiling first makes syntax errors surface now, naming the file.
       hb.precompile(source, { strict: true });
-      return { tpl: hb.compile(source, { strict: true }), abs };
     } catch (error) {
       throw templateError(abs, error, display);
     }
+    // A `{{> name}}` whose partial does not exist fails only when rendered, and names the layout; catch it here.
+    for (const { name, line } of partialCalls(source)) {
+      if (!partialNames.has(name)) {
+        throw new ContentError([
+          {
+            severity: 'error',
+            code: 'TEMPLATE_ERROR',
+            message: `Template problem: the partial "${name}" does not exist`,
+            file: display(abs),
+            line,
+            hint: `partials are the .hbs files in templates/partials/: ${[...partialNames].sort().join(', ')}`,
+          },
+        ]);
+      }
+    }
+    return { tpl: hb.compile(source, { strict: true }), abs };
   };
   for (const name of partialNames) hb.registerPartial(name, compileFile(`partials/${name}.hbs`).tpl);
   registerHelpers(hb);
@@ -98,7 +113,8 @@ export function loadTheme(toolRoot: string, publicationDir: string, display: (p:
 
 function templateError(abs: string, error: unknown, display: (p: string) => string): ContentError {
   const message = error instanceof Error ? error.message : String(error);
-  const line = /line (\d+)/i.exec(message)?.[1];
+  // "Parse error on line 2:" or "each doesn't match if - 3:9".
+  const line = (/line (\d+)/i.exec(message) ?? / - (\d+):\d+$/m.exec(message))?.[1];
   return new ContentError(
     [
       {
@@ -119,4 +135,22 @@ function registerHelpers(hb: typeof Handlebars): void {
   hb.registerHelper('or', (...args: unknown[]) => args.slice(0, -1).some(Boolean));
   hb.registerHelper('and', (...args: unknown[]) => args.slice(0, -1).every(Boolean));
   hb.registerHelper('not', (a: unknown) => !a);
+}
+
+/** Partials called by a literal name (`{{> name}}`, `{{#> name}}`), with their lines. */
+function partialCalls(source: string): { name: string; line: number }[] {
+  const calls: { name: string; line: number }[] = [];
+  const visit = (node: unknown): void => {
+    if (!node || typeof node !== 'object') return;
+    const n = node as { type?: string; name?: { type?: string; original?: unknown }; loc?: { start: { line: number } } };
+    if ((n.type === 'PartialStatement' || n.type === 'PartialBlockStatement') && n.name?.type === 'PathExpression' && typeof n.name.original === 'string') {
+      calls.push({ name: n.name.original, line: n.loc?.start.line ?? 0 });
+    }
+    for (const value of Object.values(node)) {
+      if (Array.isArray(value)) value.forEach(visit);
+      else if (value && typeof value === 'object' && value !== n.loc) visit(value);
+    }
+  };
+  visit(Handlebars.parse(source));
+  return calls;
 }

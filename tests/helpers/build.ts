@@ -44,17 +44,17 @@ export function markdownToPlain(md: string): string {
 }
 
 /**
- * The closing words (up to eight) of the last prose paragraph of a chapter:
+ * The closing words (up to six) of the last prose paragraph of a chapter:
  * tables, code, notes and raw HTML blocks are skipped, and a short tail keeps
  * the comparison clear of right-to-left runs that extraction reorders.
  */
-export function closingWords(chapterFile: string, count = 8): string {
+export function closingWords(chapterFile: string, count = 6): string {
   const blocks = fs
     .readFileSync(chapterFile, 'utf8')
     .trim()
     .split(/\n\s*\n/)
     .map((b) => b.trim())
-    .filter((b) => b && !/^(#|\[\^|\||```|<|    |---)/.test(b));
+    .filter((b) => b && !/^(#|\[\^|\||```|<| {4}|---)/.test(b));
   const words = markdownToPlain(blocks[blocks.length - 1]).split(/\s+/).filter(Boolean);
   return words.slice(-count).join(' ');
 }

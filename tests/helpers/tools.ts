@@ -98,3 +98,26 @@ export function normalise(text: string): string {
     .replace(/\s+/g, ' ')
     .trim();
 }
+
+/** Every page's boxes, in one pdfinfo call. */
+export function pdfBoxesAll(file: string): Array<Record<string, number[]>> {
+  requireTool('pdfinfo');
+  const pages = Number(pdfinfo(file).Pages);
+  const out = execFileSync('pdfinfo', ['-box', '-f', '1', '-l', String(pages), file], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const result: Array<Record<string, number[]>> = [];
+  for (const m of out.matchAll(/Page\s+(\d+)\s+(\w+Box):\s+([\d.\s]+?)\n/g)) {
+    const i = Number(m[1]) - 1;
+    result[i] ??= {};
+    result[i][m[2]] = m[3].trim().split(/\s+/).map(Number);
+  }
+  return result;
+}
+
+/** PNG renders of some pages into `dir`, for people to look at. */
+export function renderPages(file: string, dir: string, pages: number[]): void {
+  requireTool('pdftoppm');
+  fs.mkdirSync(dir, { recursive: true });
+  for (const p of pages) {
+    spawnSync('pdftoppm', ['-r', '60', '-png', '-f', String(p), '-l', String(p), file, `${dir}/page`]);
+  }
+}

@@ -76,5 +76,161 @@
     }
   }
 
-  registerHandlers(Numbering, RepeatTableHeaders);
+  /**
+   * Line boxes of the text of `el` between two positions, as {col, top}.
+   * Content that overflows a Paged.js page is laid out in a further CSS
+   * column to the right, so a line is told by its column as well as its top.
+   * Notes that float to the foot of the page are not lines of the paragraph.
+   */
+  function lineKeys(el, from, to) {
+    const { origin, pitch } = columns(el);
+    const keys = [];
+    const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+    let started = !from;
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      if (n.parentElement.closest('.footnote, [data-note]')) continue;
+      let startOffset = 0;
+      let endOffset = n.length;
+      if (!started) {
+        if (n !== from.node) continue;
+        started = true;
+        startOffset = from.offset;
+      }
+      if (to && n === to.node) endOffset = to.offset;
+      const r = document.createRange();
+      r.setStart(n, startOffset);
+      r.setEnd(n, endOffset);
+      for (const rect of r.getClientRects()) {
+        if (rect.width === 0 || rect.height === 0) continue;
+        const col = Math.floor((rect.left - origin) / pitch);
+        // Same line when the boxes overlap vertically: superscripts sit higher but on the line.
+        const line = keys.find((k) => k.col === col && rect.top < k.bottom - 1 && rect.bottom > k.top + 1);
+        if (line) {
+          line.top = Math.min(line.top, rect.top);
+          line.bottom = Math.max(line.bottom, rect.bottom);
+        } else {
+          keys.push({ col, top: rect.top, bottom: rect.bottom });
+        }
+      }
+      if (to && n === to.node) break;
+    }
+    return keys.sort((x, y) => x.col - y.col || x.top - y.top);
+  }
+
+  /** Where the multi-column box Paged.js lays a page out in starts, and its column pitch. */
+  function columns(el) {
+    for (let box = el; box; box = box.parentElement) {
+      const cs = getComputedStyle(box);
+      if (cs.columnWidth && cs.columnWidth !== 'auto') {
+        const gap = parseFloat(cs.columnGap) || 0;
+        return { origin: box.getBoundingClientRect().left, pitch: Math.max(1, parseFloat(cs.columnWidth) + gap) };
+      }
+    }
+    return { origin: 0, pitch: Number.MAX_SAFE_INTEGER };
+  }
+
+  /** The position of the first word on line `index` (0-based) of `el`. */
+  function lineStart(el, index) {
+    const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      if (n.parentElement.closest('.footnote, [data-note]')) continue;
+      const re = /\S+/g;
+      let m;
+      while ((m = re.exec(n.data))) {
+        if (lineKeys(el, null, { node: n, offset: m.index + 1 }).length - 1 >= index) return { node: n, offset: m.index };
+      }
+    }
+    return null;
+  }
+
+  /** A break position as a point in a text node: (element, offset) becomes the next text. */
+  function textPosition(container, offset) {
+    if (container.nodeType === 3) return { node: container, offset };
+    if (container.nodeType !== 1) return null;
+    const next = container.childNodes[offset];
+    if (!next) return null;
+    if (next.nodeType === 3) return { node: next, offset: 0 };
+    const walker = document.createTreeWalker(next, NodeFilter.SHOW_TEXT);
+    const text = walker.nextNode();
+    return text ? { node: text, offset: 0 } : null;
+  }
+
+  function isBlockStart(block, at) {
+    const r = document.createRange();
+    r.selectNodeContents(block);
+    r.setEnd(at.node, at.offset);
+    return !r.toString().trim();
+  }
+
+  const TEXT_BLOCK = 'p, li, dd, dt, figcaption, blockquote > p';
+  const HEADING = /^H[1-6]$/;
+
+  /**
+   * Widows and orphans (at least two lines of a paragraph of three or more on
+   * either side of a page break) and headings kept with what follows. Paged.js
+   * 0.4 breaks paragraphs wherever the page is full; this moves the break.
+   */
+  class KeepLines extends Handler {
+    onOverflow(overflow, rendered) {
+      if (!overflow) return;
+      let range = overflow.cloneRange();
+      const at = textPosition(range.startContainer, range.startOffset);
+      if (at) {
+        const block = at.node.parentElement && at.node.parentElement.closest(TEXT_BLOCK);
+        // A break before the block's first text is a break between blocks, not inside one.
+        if (block && rendered.contains(block) && !isBlockStart(block, at)) {
+          const before = lineKeys(block, null, at).length;
+          const after = lineKeys(block, at, null).length;
+          // A break inside a line counts that line on both sides.
+          const total = lineKeys(block, null, null).length;
+          const linesBefore = Math.min(before, total - after);
+          if (total >= 3 && linesBefore > 0) {
+            if (linesBefore < 2) {
+              range = this.before(block, rendered) || range;
+            } else if (after < 2) {
+              const keep = linesBefore - (2 - after);
+              const pos = keep >= 2 ? lineStart(block, keep) : null;
+              if (pos) range.setStart(pos.node, pos.offset);
+              else range = this.before(block, rendered) || range;
+            }
+          }
+        }
+      }
+      return this.keepHeadings(range, rendered);
+    }
+
+    /** A range starting before `el`, unless that would leave the page empty. */
+    before(el, rendered) {
+      const first = rendered.querySelector('.pagedjs_page_content > div') || rendered;
+      const r = document.createRange();
+      r.setStartBefore(el);
+      r.setEndAfter(rendered.lastChild || el);
+      const probe = document.createRange();
+      probe.setStart(first, 0);
+      probe.setEnd(r.startContainer, r.startOffset);
+      return probe.toString().trim() ? r : null;
+    }
+
+    /** Never end a page with a heading: move the break before it. */
+    keepHeadings(range, rendered) {
+      for (let i = 0; i < 3; i++) {
+        let node = range.startContainer.nodeType === 3 && range.startOffset === 0
+          ? range.startContainer.parentElement
+          : range.startContainer.nodeType === 1 ? range.startContainer.childNodes[range.startOffset] || range.startContainer : null;
+        if (!node || node.nodeType !== 1) return range;
+        let prev = node.previousElementSibling;
+        while (!prev && node.parentElement && rendered.contains(node.parentElement)) {
+          node = node.parentElement;
+          prev = node.previousElementSibling;
+        }
+        if (!prev || !HEADING.test(prev.tagName)) return range;
+        const moved = this.before(prev, rendered);
+        if (!moved) return range;
+        range = moved;
+      }
+      return range;
+    }
+  }
+
+  registerHandlers(Numbering, RepeatTableHeaders, KeepLines);
 })();

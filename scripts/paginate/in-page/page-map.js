@@ -27,7 +27,18 @@ window.colophonPageMap = function colophonPageMap() {
       children,
     });
   }
+  // Each note must sit on the page of its call (ids: ch-01-fnref-x → ch-01-fn-x).
+  const notesAway = [];
+  for (const call of document.querySelectorAll('sup.note-call[id]')) {
+    const note = document.getElementById(call.id.replace('-fnref-', '-fn-'));
+    if (!note) continue;
+    const callPage = pageOf(call) + 1;
+    const notePage = pageOf(note) + 1;
+    if (callPage !== notePage) notesAway.push({ id: call.id, callPage, notePage });
+  }
   return {
+    notesAway,
+    lonelyLines: lonelyLines(pages),
     pageCount: pages.length,
     folios: pages.map((p) => p.dataset.folio || ''),
     width: first.width,
@@ -37,3 +48,47 @@ window.colophonPageMap = function colophonPageMap() {
     outline,
   };
 };
+
+// Paragraph fragments split over pages that leave a single line of a
+// paragraph of three or more lines alone at the foot or head of a page.
+function lonelyLines(pages) {
+  const lines = (el) => {
+    const tops = [];
+    const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      if (n.parentElement.closest('.footnote, [data-note]')) continue;
+      const r = document.createRange();
+      r.selectNodeContents(n);
+      for (const rect of r.getClientRects()) {
+        if (!rect.height) continue;
+        const line = tops.find((t) => rect.top < t.bottom - 1 && rect.bottom > t.top + 1);
+        if (line) {
+          line.top = Math.min(line.top, rect.top);
+          line.bottom = Math.max(line.bottom, rect.bottom);
+        } else {
+          tops.push({ top: rect.top, bottom: rect.bottom });
+        }
+      }
+    }
+    return tops.length;
+  };
+  const fragments = new Map();
+  pages.forEach((page, index) => {
+    for (const el of page.querySelectorAll('p[data-ref], li[data-ref], dd[data-ref]')) {
+      if (!el.dataset.splitTo && !el.dataset.splitFrom) continue;
+      const list = fragments.get(el.dataset.ref) || [];
+      list.push({ page: index + 1, lines: lines(el) });
+      fragments.set(el.dataset.ref, list);
+    }
+  });
+  const found = [];
+  for (const [ref, parts] of fragments) {
+    const total = parts.reduce((n, p) => n + p.lines, 0);
+    if (parts.length < 2 || total < 3) continue;
+    const first = parts[0];
+    const last = parts[parts.length - 1];
+    if (first.lines < 2) found.push({ ref, page: first.page, where: 'foot' });
+    if (last.lines < 2) found.push({ ref, page: last.page, where: 'head' });
+  }
+  return found;
+}

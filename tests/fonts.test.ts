@@ -1,0 +1,110 @@
+/**
+ * The glyph check: characters no font of the theme can draw are reported with
+ * file, line and code point before they print as empty boxes.
+ */
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { checkGlyphs, codePointLabel, GLYPH_MISSING, isIgnorable } from '../scripts/fonts/glyph-check.ts';
+import { coversCodePoint, readFontFaces, type FontFamilySpec } from '../scripts/fonts/font-faces.ts';
+import type { ChapterFrontMatter } from '../scripts/model.ts';
+import { parseChapter } from '../scripts/parse/parse-chapter.ts';
+import { loadPublication } from '../scripts/load/load-publication.ts';
+import { parsePublication } from '../scripts/parse/parse-publication.ts';
+import { createContext } from '../scripts/context.ts';
+import { FIXTURES, ROOT } from './helpers/build.ts';
+
+const PUB = path.join(os.tmpdir(), 'colophon-fonts-unused');
+const FILE = path.join(PUB, 'chapter.md');
+const display = (abs: string) => path.relative(PUB, abs);
+
+const themeFonts = (JSON.parse(fs.readFileSync(path.join(ROOT, 'templates', 'theme.json'), 'utf8')) as { fonts: FontFamilySpec[] }).fonts;
+const FACES = themeFonts.flatMap(readFontFaces);
+
+const fontkit = createRequire(import.meta.url)('fontkit') as { openSync(file: string): { hasGlyphForCodePoint(cp: number): boolean } };
+
+/** A parsed chapter whose Markdown body starts on line `bodyStartLine` of its file (after front matter). */
+function chapter(body: string, frontMatter: ChapterFrontMatter = {}, bodyStartLine = 4) {
+  return parseChapter(
+    { file: FILE, relPath: 'chapter.md', frontMatter, body, bodyStartLine },
+    { publicationDir: PUB, bookLanguage: 'en', index: 0, displayPath: display },
+  ).chapter;
+}
+
+// U+2A6D6, the last ideograph of CJK Extension B: outside every Noto Serif SC subset.
+const RARE = 0x2a6d6;
+const RARE_CHAR = String.fromCodePoint(RARE);
+
+describe('checkGlyphs', () => {
+  it('has no font with the rare ideograph (checked with fontkit, not assumed)', () => {
+    const covering = FACES.filter((f) => coversCodePoint(f, RARE));
+    expect(covering.filter((f) => fontkit.openSync(f.file).hasGlyphForCodePoint(RARE))).toEqual([]);
+    // And the check is real: a common ideograph is found in a Noto Serif SC subset.
+    const common = FACES.filter((f) => f.family === 'Noto Serif SC' && coversCodePoint(f, 0x4e4c));
+    expect(common.some((f) => fontkit.openSync(f.file).hasGlyphForCodePoint(0x4e4c))).toBe(true);
+  });
+
+  it('warns about a character no font has, naming file, line and code point', () => {
+    const body = `First paragraph.\n\nThe name <span lang="zh-Hans">乌鲁${RARE_CHAR}木齐</span> is rare.\n\nAgain: ${RARE_CHAR}.`;
+    const diagnostics = checkGlyphs([chapter(body)], FACES, display);
+    expect(diagnostics).toHaveLength(1);
+    const [d] = diagnostics;
+    expect(d.severity).toBe('warning');
+    expect(d.code).toBe(GLYPH_MISSING);
+    expect(d.file).toBe('chapter.md');
+    // Body line 3, and the body starts on line 4 of the file.
+    expect(d.line).toBe(6);
+    expect(d.message).toContain('U+2A6D6');
+    expect(d.message).toContain(RARE_CHAR);
+  });
+
+  it('says nothing about plain text in every script of the theme', () => {
+    const body = [
+      'Plain English with “quotes”, an ellipsis… and a dash — fine.',
+      '',
+      'Русский текст «в кавычках» и қазақша: ә ғ қ ң ө ұ ү һ і.',
+      '',
+      '<p lang="ug" dir="rtl">ئۈرۈمچى شىنجاڭنىڭ ئەڭ چوڭ شەھىرى.</p>',
+      '',
+      '<p lang="zh-Hans">乌鲁木齐是新疆的首府。</p>',
+      '',
+      '```',
+      'const x = 1; // code',
+      '```',
+      '',
+      'Soft\u00ADhyphen, zero\u200Bwidth, joiner\u200D and a BOM\uFEFF are ignorable.',
+    ].join('\n');
+    expect(checkGlyphs([chapter(body, { title: 'A “title”' })], FACES, display)).toEqual([]);
+  });
+
+  it('checks the title too, one warning per file and code point', () => {
+    const diagnostics = checkGlyphs(
+      [chapter(`Text ${RARE_CHAR} and ${RARE_CHAR}.`, { title: `Title ${RARE_CHAR}` })],
+      FACES,
+      display,
+    );
+    expect(diagnostics.map((d) => [d.file, d.line, d.message])).toEqual([
+      ['chapter.md', 4, expect.stringContaining('U+2A6D6') as string],
+    ]);
+  });
+
+  it('knows default-ignorable and white-space code points', () => {
+    for (const cp of [0xad, 0x200b, 0x200d, 0x2066, 0xfe0f, 0xfeff, 0xe0001, 0x20, 0x0a, 0xa0]) expect(isIgnorable(cp), codePointLabel(cp)).toBe(true);
+    for (const cp of [0x41, 0x4e4c, RARE, 0x2e3a]) expect(isIgnorable(cp), codePointLabel(cp)).toBe(false);
+    expect(codePointLabel(0x2e3a)).toBe('U+2E3A');
+  });
+
+  it('is fast enough for the 122,000-word novel', async () => {
+    const dir = path.join(FIXTURES, 'novel');
+    const pub = await loadPublication(dir);
+    const chapters = parsePublication(pub, createContext({ input: dir, outDir: 'unused', formats: [] }));
+    const start = performance.now();
+    const diagnostics = checkGlyphs(chapters, FACES, (p) => p);
+    const ms = performance.now() - start;
+    expect(diagnostics.every((d) => d.code === GLYPH_MISSING && d.line !== undefined)).toBe(true);
+    expect(ms).toBeLessThan(10_000);
+    console.log(`glyph check of the novel: ${Math.round(ms)} ms, ${diagnostics.length} warning(s)`);
+  }, 120_000);
+});
