@@ -15,7 +15,7 @@ import { loadTheme, type Theme } from './render/theme.ts';
 import { bookView, chapterView, type BookView } from './render/view-model.ts';
 import { pageCss, type Edition } from './render/page-css.ts';
 import { rewriteImageSources, writeSiteAssets } from './render/assets.ts';
-import { footnotesToPageNotes, markCrossReferences } from './render/print-tree.ts';
+import { footnotesToPageNotes, markBlockPositions, markCrossReferences } from './render/print-tree.ts';
 import { hyphenateTree } from './render/hyphenate.ts';
 import { codePointsOf, readFontFaces, selectFaces, type FontFace } from './fonts/font-faces.ts';
 import { checkGlyphs } from './fonts/glyph-check.ts';
@@ -73,7 +73,7 @@ export async function buildEditions(
   // Print HTML: notes at the foot of the page, page numbers for cross-references, soft hyphens.
   const printChapters = () =>
     chapters.map((ch) => {
-      const tree = rewriteImageSources(ch.tree, media);
+      const tree = markBlockPositions(rewriteImageSources(ch.tree, media), ch.id);
       footnotesToPageNotes(markCrossReferences(hyphenateTree(tree, ch.lang), strings.seePage));
       return { ...chapterView(ch, toHtml(tree)), showHead };
     });

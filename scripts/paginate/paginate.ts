@@ -27,6 +27,11 @@ export interface OutlineItem {
 
 export interface PageMap {
   pageCount: number;
+  /**
+   * Where each page begins: the first numbered block (data-pos) on the page and,
+   * when the page continues that block from the page before, the text it starts with.
+   */
+  pageStarts: Array<{ pos: string; continued: boolean; text: string } | null>;
   /** Notes laid out on another page than their call (should be none). */
   notesAway: Array<{ id: string; callPage: number; notePage: number }>;
   /** Single lines of a paragraph of three or more left alone at a page's foot or head (should be none). */

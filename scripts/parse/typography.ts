@@ -76,6 +76,9 @@ function urlRanges(text: string): Array<[number, number]> {
 /** `---` → em dash, `--` → en dash, `...` → ellipsis; longer runs are left alone (rules, dot leaders). */
 function dashesAndEllipses(text: string): string {
   return text
+    // Two- and three-em dashes are in none of the theme's fonts; runs of em dashes draw the same.
+    .replace(/\u2E3A/g, '——')
+    .replace(/\u2E3B/g, '———')
     .replace(/(?<!-)---(?!-)/g, '—')
     .replace(/(?<!-)--(?!-)/g, '–')
     .replace(/(?<!\.)\.\.\.(?!\.)/g, '…');

@@ -100,3 +100,19 @@ function findParent(tree: Root, target: Element): Root | Element | undefined {
   });
   return found;
 }
+
+const POSITIONED = new Set(['p', 'li', 'h2', 'h3', 'h4', 'h5', 'h6', 'figure', 'table', 'pre', 'dd', 'dt', 'hr']);
+
+/**
+ * Numbers the chapter's blocks in document order (`data-pos="ch-03.17"`), so
+ * that a place found in the paginated print edition can be found again in
+ * the EPUB, which is made from the same tree: print page breaks become EPUB
+ * page-break markers there.
+ */
+export function markBlockPositions(tree: Root, chapterId: string): Root {
+  let n = 0;
+  visit(tree, 'element', (node: Element) => {
+    if (POSITIONED.has(node.tagName)) node.properties.dataPos = `${chapterId}.${++n}`;
+  });
+  return tree;
+}

@@ -82,8 +82,7 @@
    * column to the right, so a line is told by its column as well as its top.
    * Notes that float to the foot of the page are not lines of the paragraph.
    */
-  function lineKeys(el, from, to) {
-    const { origin, pitch } = columns(el);
+  function lineKeys(el, from, to, bounds) {
     const keys = [];
     const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
     let started = !from;
@@ -102,7 +101,9 @@
       r.setEnd(n, endOffset);
       for (const rect of r.getClientRects()) {
         if (rect.width === 0 || rect.height === 0) continue;
-        const col = Math.floor((rect.left - origin) / pitch);
+        // Past the right edge of the page area is overflow (laid out in further
+        // columns); its lines are counted by their tops alone.
+        const col = rect.left < bounds.right - 1 ? 0 : 1;
         // Same line when the boxes overlap vertically: superscripts sit higher but on the line.
         const line = keys.find((k) => k.col === col && rect.top < k.bottom - 1 && rect.bottom > k.top + 1);
         if (line) {
@@ -117,27 +118,15 @@
     return keys.sort((x, y) => x.col - y.col || x.top - y.top);
   }
 
-  /** Where the multi-column box Paged.js lays a page out in starts, and its column pitch. */
-  function columns(el) {
-    for (let box = el; box; box = box.parentElement) {
-      const cs = getComputedStyle(box);
-      if (cs.columnWidth && cs.columnWidth !== 'auto') {
-        const gap = parseFloat(cs.columnGap) || 0;
-        return { origin: box.getBoundingClientRect().left, pitch: Math.max(1, parseFloat(cs.columnWidth) + gap) };
-      }
-    }
-    return { origin: 0, pitch: Number.MAX_SAFE_INTEGER };
-  }
-
   /** The position of the first word on line `index` (0-based) of `el`. */
-  function lineStart(el, index) {
+  function lineStart(el, index, bounds) {
     const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
     for (let n = walker.nextNode(); n; n = walker.nextNode()) {
       if (n.parentElement.closest('.footnote, [data-note]')) continue;
       const re = /\S+/g;
       let m;
       while ((m = re.exec(n.data))) {
-        if (lineKeys(el, null, { node: n, offset: m.index + 1 }).length - 1 >= index) return { node: n, offset: m.index };
+        if (lineKeys(el, null, { node: n, offset: m.index + 1 }, bounds).length - 1 >= index) return { node: n, offset: m.index };
       }
     }
     return null;
@@ -171,7 +160,7 @@
    * 0.4 breaks paragraphs wherever the page is full; this moves the break.
    */
   class KeepLines extends Handler {
-    onOverflow(overflow, rendered) {
+    onOverflow(overflow, rendered, bounds) {
       if (!overflow) return;
       let range = overflow.cloneRange();
       const at = textPosition(range.startContainer, range.startOffset);
@@ -179,17 +168,17 @@
         const block = at.node.parentElement && at.node.parentElement.closest(TEXT_BLOCK);
         // A break before the block's first text is a break between blocks, not inside one.
         if (block && rendered.contains(block) && !isBlockStart(block, at)) {
-          const before = lineKeys(block, null, at).length;
-          const after = lineKeys(block, at, null).length;
+          const before = lineKeys(block, null, at, bounds).length;
+          const after = lineKeys(block, at, null, bounds).length;
           // A break inside a line counts that line on both sides.
-          const total = lineKeys(block, null, null).length;
+          const total = lineKeys(block, null, null, bounds).length;
           const linesBefore = Math.min(before, total - after);
           if (total >= 3 && linesBefore > 0) {
             if (linesBefore < 2) {
               range = this.before(block, rendered) || range;
             } else if (after < 2) {
               const keep = linesBefore - (2 - after);
-              const pos = keep >= 2 ? lineStart(block, keep) : null;
+              const pos = keep >= 2 ? lineStart(block, keep, bounds) : null;
               if (pos) range.setStart(pos.node, pos.offset);
               else range = this.before(block, rendered) || range;
             }

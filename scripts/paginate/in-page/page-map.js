@@ -36,7 +36,16 @@ window.colophonPageMap = function colophonPageMap() {
     const notePage = pageOf(note) + 1;
     if (callPage !== notePage) notesAway.push({ id: call.id, callPage, notePage });
   }
+  // Where each page begins in the source: the first numbered block on it, and
+  // for a block continued from the page before, the text the page starts with.
+  const pageStarts = pages.map((page) => {
+    const el = page.querySelector('.pagedjs_page_content [data-pos]');
+    if (!el) return null;
+    const text = (el.textContent || '').replace(/\u00AD/g, '').replace(/\s+/g, ' ').trim().slice(0, 60);
+    return { pos: el.dataset.pos, continued: Boolean(el.dataset.splitFrom), text };
+  });
   return {
+    pageStarts,
     notesAway,
     lonelyLines: lonelyLines(pages),
     pageCount: pages.length,
