@@ -14,6 +14,23 @@ export interface Logger {
   step(message: string): void;
   warn(diagnostic: Diagnostic): void;
   info(message: string): void;
+  /** Structured progress for a live display; loggers without it get the `step` messages only. */
+  progress?(info: ProgressInfo): void;
+}
+
+/** Where a build is, for a person watching it: publication, stage, item i of n, pages so far. */
+export interface ProgressInfo {
+  /** Slug of the publication being built. */
+  publication: string;
+  /** Stage key, as in BuildSummary.timings: load, parse, paginate-screen, paginate-print, epub, web… */
+  stage: string;
+  /** The stage for people ("paginating the screen PDF"); default: the stage key. */
+  message?: string;
+  /** Item `current` of `total` (chapters), when the stage goes item by item. */
+  current?: number;
+  total?: number;
+  /** Pages laid out so far, when known. */
+  pages?: number;
 }
 
 export interface BuildOptions {
@@ -33,6 +50,10 @@ export interface BuildOptions {
   paginationTimeoutMs?: number;
   /** Keep the print HTML (with its assets) in `<htmlDir>/<slug>/<edition>/`, for debugging and reference renders. */
   htmlDir?: string;
+  /** Lay a book out as one document instead of chapter by chapter in parallel (the reference path). */
+  singleDocument?: boolean;
+  /** Where laid-out chapters are cached between builds; false: no cache. Default `<outDir>/.colophon-cache`. */
+  cacheDir?: string | false;
 }
 
 export interface BuildContext {
@@ -44,6 +65,9 @@ export interface BuildContext {
   chromiumPath?: string;
   paginationTimeoutMs: number;
   htmlDir?: string;
+  /** Paginate chapters apart, in parallel. */
+  parallel: boolean;
+  cacheDir?: string;
   /** Root of the Colophon installation (templates/, node_modules/). */
   toolRoot: string;
   /** Path as the user should read it in messages. */
@@ -78,6 +102,11 @@ export function createContext(options: BuildOptions): BuildContext {
     chromiumPath: options.chromiumPath,
     paginationTimeoutMs: options.paginationTimeoutMs ?? 300_000,
     htmlDir: options.htmlDir ? path.resolve(cwd, options.htmlDir) : undefined,
+    parallel: !options.singleDocument,
+    cacheDir:
+      options.cacheDir === false
+        ? undefined
+        : path.resolve(cwd, options.cacheDir ?? path.join(options.outDir, '.colophon-cache')),
     toolRoot: toolRoot(),
     displayPath(abs: string) {
       const rel = path.relative(cwd, abs);

@@ -13,20 +13,20 @@ import type { BrowserSession } from './browser.ts';
 import { publicationIdentifier } from './identifier.ts';
 import { loadTheme, type Theme } from './render/theme.ts';
 import { bookView, chapterView, type BookView } from './render/view-model.ts';
-import { pageCss, type Edition } from './render/page-css.ts';
+import type { Edition } from './render/page-css.ts';
 import { rewriteImageSources, writeSiteAssets } from './render/assets.ts';
 import { footnotesToPageNotes, markBlockPositions, markCrossReferences } from './render/print-tree.ts';
 import { hyphenateTree } from './render/hyphenate.ts';
 import { codePointsOf, readFontFaces, selectFaces, type FontFace } from './fonts/font-faces.ts';
 import { checkGlyphs } from './fonts/glyph-check.ts';
-import { paginate, type PageMap } from './paginate/paginate.ts';
-import { finishPdf } from './paginate/pdf-finish.ts';
+import type { PageMap } from './paginate/paginate.ts';
+import { buildPdfEdition } from './paginate/pdf-edition.ts';
 import { renderCoverImage, coverFromFile } from './render/cover-image.ts';
 import { packageEpub, readAsset } from './package/epub.ts';
-import { toXhtml } from './package/xhtml.ts';
 import { chapterOfIds, resolveEpubLinks } from './package/epub-links.ts';
 import { buildDate } from './build-date.ts';
-import { downloadLinks, type OutputFile } from './web/downloads.ts';
+import type { OutputFile } from './web/downloads.ts';
+import { renderWebEdition } from './web/web-edition.ts';
 import { timed } from './build.ts';
 
 export interface PublicationResult {
@@ -36,6 +36,8 @@ export interface PublicationResult {
   outputs: OutputFile[];
   /** Where chapters, sections and page numbers landed in each PDF edition. */
   pageMaps: Partial<Record<Edition, PageMap>>;
+  /** Parts laid out for each PDF edition and how many came from the cache. */
+  layout: Partial<Record<Edition, { parts: number; cached: number }>>;
 }
 
 export interface PublicationManifest {
@@ -65,11 +67,11 @@ export async function buildEditions(
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'colophon-work-'));
   const outputs: OutputFile[] = [];
   const pageMaps: PublicationResult['pageMaps'] = {};
+  const layout: PublicationResult['layout'] = {};
   const slug = meta.slug;
   const showHead = meta.layout === 'book' || chapters.length > 1;
 
   const media = (rel: string) => `assets/media/${rel}`;
-  const webChapters = () => chapters.map((ch) => ({ ...chapterView(ch, toHtml(rewriteImageSources(ch.tree, media))), showHead }));
   // Print HTML: notes at the foot of the page, page numbers for cross-references, soft hyphens.
   const printChapters = () =>
     chapters.map((ch) => {
@@ -83,53 +85,27 @@ export async function buildEditions(
       const format = edition === 'screen' ? 'pdf' : 'print';
       if (!ctx.formats.has(format)) continue;
       const file = edition === 'screen' ? `${slug}.pdf` : `${slug}-print.pdf`;
-      const dir = path.join(work, edition);
-      fs.mkdirSync(dir, { recursive: true });
-      const assets = writeSiteAssets(dir, {
-        theme,
-        faces,
-        images,
-        publicationDir: pub.dir,
-        css: ['base.css', 'print.css'],
-        extraCss: pageCss(meta, edition),
-      });
-      const html = theme.render('print', {
-        book,
-        strings,
-        edition,
-        showCover: edition === 'screen',
-        stylesheets: assets.stylesheets,
-        chapters: printChapters(),
-      });
-      const htmlFile = path.join(dir, 'book.html');
-      fs.writeFileSync(htmlFile, html);
       ctx.logger.step(`${slug}: paginating the ${edition} PDF`);
-      const session = await browser();
-      const { pdf, map } = await timed(timings, `paginate-${edition}`, () =>
-        paginate(session, {
-          htmlFile,
-          allowedRoots: [dir],
-          timeoutMs: ctx.paginationTimeoutMs,
-          label: `${ctx.displayPath(pub.bookFile)} (${edition} PDF)`,
+      const pdf = await timed(timings, `paginate-${edition}`, () =>
+        buildPdfEdition({
+          ctx,
+          pub,
+          theme,
+          book,
+          strings,
+          edition,
+          faces,
+          images,
+          chapters: printChapters(),
+          dir: path.join(work, edition),
+          date,
+          browser,
         }),
       );
-      pageMaps[edition] = map;
-      const finished = await finishPdf(
-        pdf,
-        map,
-        {
-          title: meta.title,
-          authors: meta.authors.map((a) => a.name),
-          subject: meta.description,
-          keywords: meta.keywords,
-          language: meta.language,
-          date,
-          creator: 'Colophon',
-        },
-        { print: edition === 'print' },
-      );
-      fs.writeFileSync(path.join(staging, file), finished.bytes);
-      outputs.push({ kind: format, file, bytes: finished.bytes.length, pages: finished.pages });
+      pageMaps[edition] = pdf.map;
+      layout[edition] = { parts: pdf.parts, cached: pdf.cached };
+      fs.writeFileSync(path.join(staging, file), pdf.bytes);
+      outputs.push({ kind: format, file, bytes: pdf.bytes.length, pages: pdf.pages });
     }
 
     let cover: { data: Uint8Array; ext: string } | undefined;
@@ -143,10 +119,11 @@ export async function buildEditions(
       ctx.logger.step(`${slug}: packaging the EPUB`);
       const flat = (rel: string) => `images/${rel.replace(/^images\//, '').replace(/[\\/]/g, '-')}`;
       const owner = chapterOfIds(chapters);
-      const epubChapters = chapters.map((ch) => {
-        const tree = resolveEpubLinks(rewriteImageSources(ch.tree, flat), ch, owner, (id) => `${id}.xhtml`, ctx.logger.warn, ctx.displayPath);
-        return chapterView(ch, toXhtml(tree));
-      });
+      // Blocks numbered as for print, so that the print page map places page-break markers.
+      const epubChapters = chapters.map((ch) => ({
+        ...chapterView(ch, ''),
+        tree: resolveEpubLinks(markBlockPositions(rewriteImageSources(ch.tree, flat), ch.id), ch, owner, (id) => `${id}.xhtml`, ctx.logger.warn, ctx.displayPath),
+      }));
       const bytes = await timed(timings, 'epub', () =>
         packageEpub({
           book,
@@ -162,6 +139,8 @@ export async function buildEditions(
           css: theme.file('css/base.css') + '\n' + theme.file('css/epub.css'),
           modified: date,
           theme,
+          fonts: theme.fonts,
+          pageMap: pageMaps.print ?? pageMaps.screen,
         }),
       );
       fs.writeFileSync(path.join(staging, `${slug}.epub`), bytes);
@@ -170,20 +149,20 @@ export async function buildEditions(
 
     if (ctx.formats.has('web')) {
       ctx.logger.step(`${slug}: writing the web edition`);
-      const assets = writeSiteAssets(staging, {
-        theme,
-        faces,
-        images,
-        publicationDir: pub.dir,
-        css: ['base.css', 'web.css'],
-      });
-      const html = theme.render('web', {
-        book,
-        strings,
-        stylesheets: assets.stylesheets,
-        coverImage: cover ? `cover${cover.ext}` : null,
-        downloads: downloadLinks(outputs, strings, meta.language),
-        chapters: webChapters(),
+      const html = await timed(timings, 'web', async () => {
+        const assets = writeSiteAssets(staging, { theme, faces, images, publicationDir: pub.dir, css: ['base.css', 'web.css'] });
+        return renderWebEdition({
+          slug,
+          theme,
+          book,
+          chapters,
+          stylesheets: assets.stylesheets,
+          cover: cover ? { file: `cover${cover.ext}`, data: cover.data } : undefined,
+          outputs,
+          showHead,
+          media,
+          logger: ctx.logger,
+        });
       });
       fs.writeFileSync(path.join(staging, 'index.html'), html);
       outputs.push({ kind: 'web', file: 'index.html', bytes: Buffer.byteLength(html) });
@@ -191,7 +170,7 @@ export async function buildEditions(
 
     const manifest: PublicationManifest = { book, outputs, thumbnail: cover ? `cover${cover.ext}` : null };
     fs.writeFileSync(path.join(staging, 'publication.json'), JSON.stringify(manifest, null, 2) + '\n');
-    return { slug, title: meta.title, dir: path.join(ctx.outDir, slug), outputs, pageMaps };
+    return { slug, title: meta.title, dir: path.join(ctx.outDir, slug), outputs, pageMaps, layout };
   } finally {
     if (ctx.htmlDir) fs.cpSync(work, path.join(ctx.htmlDir, slug), { recursive: true });
     fs.rmSync(work, { recursive: true, force: true });

@@ -58,12 +58,14 @@ describe('theme', () => {
       strings: theme.strings('en'),
       edition: 'screen',
       showCover: true,
+      showFront: true,
       stylesheets: ['assets/base.css'],
       chapters: [{ ...chapterView(chapter, '<p>Body {{title}}</p>'), showHead: true }],
+      body: [{ ...chapterView(chapter, '<p>Body {{title}}</p>'), showHead: true }],
     });
     expect(html).toContain('<title>A &quot;Quoted&quot; Title</title>');
     expect(html).toContain('<section class="chapter role-appendix book-chapter" id="ch-01" lang="ru" dir="ltr" role="doc-appendix"');
-    expect(html).toContain('<a class="toc-link" href="#ch-01">');
+    expect(html).toContain('<a class="toc-link" href="#ch-01" data-page="000">');
     // Chapter HTML is inserted as rendered, never evaluated as a template.
     expect(html).toContain('<p>Body {{title}}</p>');
     expect(html).toContain('class="cover"');
@@ -98,8 +100,10 @@ describe('theme', () => {
       strings: theme.strings('en'),
       edition: 'screen',
       showCover: true,
+      showFront: true,
       stylesheets: [],
       chapters: [],
+      body: [],
     });
     expect(html).toContain('<div class="my-cover">A &quot;Quoted&quot; Title</div>');
   });

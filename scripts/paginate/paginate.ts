@@ -15,6 +15,11 @@ import { openSandboxedPage, type BrowserSession, type PageReport } from '../brow
 export const PAGED_SCRIPT = path.join(packageDir('pagedjs-cli'), 'dist', 'browser.js');
 const PAGE_MAP_SCRIPT = path.join(import.meta.dirname, 'in-page', 'page-map.js');
 const HANDLERS_SCRIPT = path.join(import.meta.dirname, 'in-page', 'handlers.js');
+const FINISH_SCRIPT = path.join(import.meta.dirname, 'in-page', 'finish.js');
+/** Every script that shapes the layout: part of the cache key of a paginated part. */
+export const LAYOUT_SCRIPTS = [PAGED_SCRIPT, HANDLERS_SCRIPT, FINISH_SCRIPT];
+/** Our scripts, in the order they are loaded after Paged.js (also for a pagedjs-cli reference render). */
+export const OUR_SCRIPTS = [FINISH_SCRIPT, HANDLERS_SCRIPT];
 
 export interface OutlineItem {
   title: string;
@@ -76,35 +81,106 @@ async function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promi
   }
 }
 
-export async function paginate(
-  session: BrowserSession,
-  options: { htmlFile: string; allowedRoots: string[]; timeoutMs: number; label: string },
-): Promise<PaginateResult> {
-  const { page, report } = await openSandboxedPage(session, options.allowedRoots);
+export interface PageSession {
+  page: Page;
+  report: PageReport;
+  close(): Promise<void>;
+}
+
+export interface PaginateOptions {
+  htmlFile: string;
+  allowedRoots: string[];
+  timeoutMs: number;
+  /** What to call the document in messages, e.g. "content/book/book.yaml (print PDF)". */
+  label: string;
+}
+
+/** One document through Paged.js, numbered, with its page map, printed: the reference path. */
+export async function paginate(session: BrowserSession, options: PaginateOptions): Promise<PaginateResult> {
+  const laid = await layOut(session, options);
   try {
-    page.setDefaultTimeout(options.timeoutMs);
-    await page.emulateMediaType('print');
-    await withTimeout(layout(page, options.htmlFile), options.timeoutMs, `Laying out ${options.label}`);
-    assertClean(report, options.label);
-    const map = await readPageMap(page);
-    const pdf = await withTimeout(
-      page.pdf({ preferCSSPageSize: true, printBackground: true, tagged: true, outline: false, timeout: options.timeoutMs }),
-      options.timeoutMs,
-      `Printing ${options.label}`,
-    );
-    assertClean(report, options.label);
+    const map = await readPageMap(laid.page);
+    const pdf = await print(laid, options);
     return { pdf, map };
   } finally {
-    await page.close().catch(() => undefined);
+    await laid.close();
   }
 }
 
-async function layout(page: Page, htmlFile: string): Promise<void> {
+/** Opens `htmlFile` in a sandboxed page and lets Paged.js lay it out; the page stays open. */
+export async function layOut(session: BrowserSession, options: PaginateOptions): Promise<PageSession> {
+  const { page, report } = await openSandboxedPage(session, options.allowedRoots);
+  const close = () => page.close().then(() => undefined, () => undefined);
+  try {
+    page.setDefaultTimeout(options.timeoutMs);
+    await page.emulateMediaType('print');
+    await withTimeout(runPaged(page, options.htmlFile), options.timeoutMs, `Laying out ${options.label}`);
+    assertClean(report, options.label);
+    return { page, report, close };
+  } catch (error) {
+    await close();
+    if (error instanceof PaginationError) throw error;
+    throw new PaginationError(`Laying out ${options.label} failed: ${(error as Error).message}`, report, { cause: error });
+  }
+}
+
+/** Opens an already paginated document (joined parts) without running Paged.js again. */
+export async function openPaginated(session: BrowserSession, options: PaginateOptions): Promise<PageSession> {
+  const { page, report } = await openSandboxedPage(session, options.allowedRoots);
+  const close = () => page.close().then(() => undefined, () => undefined);
+  try {
+    page.setDefaultTimeout(options.timeoutMs);
+    await page.emulateMediaType('print');
+    await page.goto(pathToFileURL(options.htmlFile).href, { waitUntil: 'load', timeout: options.timeoutMs });
+    await page.evaluate('document.fonts.ready.then(() => true)');
+    assertClean(report, options.label);
+    return { page, report, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+/**
+ * Page numbers, contents and cross-reference numbers (paginate/in-page/finish.js)
+ * for joined parts; a document laid out by Paged.js gets them from the Finish handler.
+ */
+export async function finish(page: Page): Promise<void> {
+  await page.addScriptTag({ path: FINISH_SCRIPT });
+  await page.evaluate('window.colophonFinish()');
+}
+
+export interface SerializedPart {
+  rules: string[];
+  pages: string[];
+  htmlStyle: string;
+  lang: string;
+  title: string;
+  bodyClass: string;
+  pagesStyle: string;
+}
+
+export async function serialize(page: Page): Promise<SerializedPart> {
+  return page.evaluate('window.colophonSerialize()') as Promise<SerializedPart>;
+}
+
+export async function print(laid: PageSession, options: PaginateOptions): Promise<Uint8Array> {
+  const pdf = await withTimeout(
+    laid.page.pdf({ preferCSSPageSize: true, printBackground: true, tagged: true, outline: false, timeout: options.timeoutMs }),
+    options.timeoutMs,
+    `Printing ${options.label}`,
+  );
+  assertClean(laid.report, options.label);
+  return pdf;
+}
+
+async function runPaged(page: Page, htmlFile: string): Promise<void> {
   await page.goto(pathToFileURL(htmlFile).href, { waitUntil: 'load' });
   // Page functions are passed as strings: the TypeScript loader wraps functions
   // in helpers that do not exist inside the browser.
   await page.evaluate('window.PagedConfig = { auto: false }');
   await page.addScriptTag({ path: PAGED_SCRIPT });
+  await page.addScriptTag({ path: FINISH_SCRIPT });
   await page.addScriptTag({ path: HANDLERS_SCRIPT });
   await page.evaluate('document.fonts.ready.then(() => window.PagedPolyfill.preview()).then(() => true)');
 }
@@ -118,7 +194,7 @@ function assertClean(report: PageReport, label: string): void {
   if (problems.length) throw new PaginationError(`Paginating ${label} failed:\n  ${problems.join('\n  ')}`, report);
 }
 
-async function readPageMap(page: Page): Promise<PageMap> {
+export async function readPageMap(page: Page): Promise<PageMap> {
   await page.addScriptTag({ path: PAGE_MAP_SCRIPT });
   return page.evaluate('window.colophonPageMap()') as Promise<PageMap>;
 }

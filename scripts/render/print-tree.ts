@@ -81,6 +81,7 @@ export function markCrossReferences(tree: Root, seeWord: string): Root {
     const cls = Array.isArray(node.properties.className) ? node.properties.className : [];
     node.properties.className = [...cls, 'xref'];
     node.properties.dataSee = seeWord;
+    node.properties.dataPage = '000';
   });
   return tree;
 }

@@ -48,6 +48,8 @@ export interface ChapterView {
   sections: TocEntry[];
   /** File name of the chapter inside the EPUB. */
   xhtmlFile: string;
+  /** The book's first chapter (arabic page numbers start there). */
+  isFirst: boolean;
 }
 
 const RTL = new Set(['ar', 'fa', 'he', 'ug', 'ur', 'yi', 'ps', 'sd', 'ckb', 'dv']);
@@ -136,5 +138,6 @@ export function chapterView(ch: ParsedChapter, html: string, maxDepth = 3): Chap
     html,
     sections: nestHeadings(ch.headings.filter((h) => h.depth <= maxDepth)),
     xhtmlFile: `${ch.id}.xhtml`,
+    isFirst: ch.index === 0,
   };
 }

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { build } from '../../scripts/build.ts';
 import { findChromium } from '../../scripts/browser.ts';
+import { OUR_SCRIPTS } from '../../scripts/paginate/paginate.ts';
 import { ROOT, tempDir } from '../helpers/build.ts';
 import { normalise, pdfPages } from '../helpers/tools.ts';
 
@@ -20,7 +21,9 @@ export function renderWithPagedjsCli(htmlFile: string, pdfFile: string): void {
     '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
     '--disable-sync', '--no-first-run', '--allow-file-access-from-files', `--user-data-dir=${path.join(tmp, 'profile')}`,
   ];
-  const r = spawnSync(PAGEDJS_CLI, [htmlFile, '-o', pdfFile, `--browserArgs=${args.join(',')}`], {
+  // Our handlers (numbering, widows and orphans, table headers) go in as pagedjs-cli's additional scripts.
+  const scripts = OUR_SCRIPTS.flatMap((s) => ['--additional-script', s]);
+  const r = spawnSync(PAGEDJS_CLI, [htmlFile, '-o', pdfFile, ...scripts, `--browserArgs=${args.join(',')}`], {
     encoding: 'utf8',
     env: { ...process.env, PUPPETEER_EXECUTABLE_PATH: findChromium(), TMPDIR: tmp },
     timeout: 300_000,
@@ -36,7 +39,7 @@ describe('our Paged.js driver against stock pagedjs-cli', () => {
   beforeAll(async () => {
     const out = tempDir();
     const html = tempDir();
-    await build({ input: path.join(ROOT, 'content', 'colophon-guide'), outDir: out, formats: ['pdf'], htmlDir: html });
+    await build({ input: path.join(ROOT, 'content', 'colophon-guide'), outDir: out, formats: ['pdf'], htmlDir: html, singleDocument: true });
     const refPdf = path.join(out, 'reference.pdf');
     renderWithPagedjsCli(path.join(html, 'colophon-guide', 'screen', 'book.html'), refPdf);
     ours = pdfPages(path.join(out, 'colophon-guide', 'colophon-guide.pdf'));

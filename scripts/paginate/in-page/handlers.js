@@ -221,5 +221,12 @@
     }
   }
 
-  registerHandlers(Numbering, RepeatTableHeaders, KeepLines);
+  /** Once laid out: page numbers, contents and cross-reference numbers (finish.js). */
+  class Finish extends Handler {
+    afterRendered() {
+      if (window.colophonFinish) window.colophonFinish();
+    }
+  }
+
+  registerHandlers(Numbering, RepeatTableHeaders, KeepLines, Finish);
 })();

@@ -1,0 +1,117 @@
+/**
+ * One PDF edition (screen or print) of a publication: the print HTML and its
+ * assets are written to a work folder, laid out with Paged.js (a book's
+ * chapters in parallel, from the cache where possible; anything else as one
+ * document), and finished with metadata, bookmarks and print boxes.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { BuildContext } from '../context.ts';
+import type { Publication } from '../model.ts';
+import type { BrowserSession } from '../browser.ts';
+import type { Theme } from '../render/theme.ts';
+import type { BookView, ChapterView } from '../render/view-model.ts';
+import type { FontFace } from '../fonts/font-faces.ts';
+import { pageCss, type Edition } from '../render/page-css.ts';
+import { writeSiteAssets } from '../render/assets.ts';
+import { paginate, type PageMap } from './paginate.ts';
+import { paginateParts, type Part } from './parts.ts';
+import { finishPdf } from './pdf-finish.ts';
+
+export interface PdfEditionInput {
+  ctx: BuildContext;
+  pub: Publication;
+  theme: Theme;
+  book: BookView;
+  strings: Record<string, string>;
+  edition: Edition;
+  faces: FontFace[];
+  images: string[];
+  /** Chapters rendered for print (notes at the foot of pages, hyphenated). */
+  chapters: Array<ChapterView & { showHead: boolean }>;
+  /** Work folder of this edition. */
+  dir: string;
+  date: Date;
+  browser: () => Promise<BrowserSession>;
+}
+
+export interface PdfEdition {
+  bytes: Uint8Array;
+  pages: number;
+  map: PageMap;
+  /** Parts laid out, and how many of them came from the cache (0 and 0 for one-document layout). */
+  parts: number;
+  cached: number;
+}
+
+export async function buildPdfEdition(input: PdfEditionInput): Promise<PdfEdition> {
+  const { ctx, pub, theme, book, strings, edition, dir } = input;
+  const meta = pub.meta;
+  fs.mkdirSync(dir, { recursive: true });
+  const assets = writeSiteAssets(dir, {
+    theme,
+    faces: input.faces,
+    images: input.images,
+    publicationDir: pub.dir,
+    css: ['base.css', 'print.css'],
+    extraCss: pageCss(meta, edition),
+  });
+  const render = (showFront: boolean, body: PdfEditionInput['chapters']) =>
+    theme.render('print', {
+      book,
+      strings,
+      edition,
+      showCover: edition === 'screen',
+      showFront,
+      stylesheets: assets.stylesheets,
+      chapters: input.chapters,
+      body,
+    });
+  const label = `${ctx.displayPath(pub.bookFile)} (${edition} PDF)`;
+  const session = await input.browser();
+
+  // Chapters can be laid out apart only when each opens on a new page.
+  const parallel = ctx.parallel && meta.layout === 'book' && input.chapters.length > 1;
+  let result: { pdf: Uint8Array; map: PageMap };
+  let parts = 0;
+  let cached = 0;
+  if (parallel) {
+    const list: Part[] = [{ id: 'front', htmlFile: path.join(dir, 'front.html'), label: `the front matter of ${label}` }];
+    fs.writeFileSync(list[0].htmlFile, render(true, []));
+    for (const ch of input.chapters) {
+      const htmlFile = path.join(dir, `${ch.id}.html`);
+      fs.writeFileSync(htmlFile, render(false, [ch]));
+      const source = pub.chapters[ch.number - 1];
+      list.push({ id: ch.id, htmlFile, label: `chapter ${ch.number} (${ctx.displayPath(source.file)}, ${edition} PDF)` });
+    }
+    const r = await paginateParts(session, list, {
+      dir,
+      timeoutMs: ctx.paginationTimeoutMs,
+      cacheDir: ctx.cacheDir ? path.join(ctx.cacheDir, 'pages') : undefined,
+      progress: (done, total, part, hit) =>
+        ctx.logger.step(`${meta.slug}: ${edition} PDF, part ${done} of ${total} ${hit ? '(cached)' : 'laid out'}: ${part.id}`),
+    });
+    result = r;
+    parts = list.length;
+    cached = r.cached;
+  } else {
+    const htmlFile = path.join(dir, 'book.html');
+    fs.writeFileSync(htmlFile, render(true, input.chapters));
+    result = await paginate(session, { htmlFile, allowedRoots: [dir], timeoutMs: ctx.paginationTimeoutMs, label });
+  }
+  const finished = await finishPdf(
+    result.pdf,
+    result.map,
+    {
+      title: meta.title,
+      authors: meta.authors.map((a) => a.name),
+      subject: meta.description,
+      keywords: meta.keywords,
+      language: meta.language,
+      date: input.date,
+      creator: 'Colophon',
+    },
+    { print: edition === 'print' },
+  );
+  return { bytes: finished.bytes, pages: finished.pages, map: result.map, parts, cached };
+}
