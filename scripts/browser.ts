@@ -75,7 +75,7 @@ export interface BrowserSession {
   close(): Promise<void>;
 }
 
-export async function launchBrowser(options: { executablePath?: string } = {}): Promise<BrowserSession> {
+export async function launchBrowser(options: { executablePath?: string; protocolTimeoutMs?: number } = {}): Promise<BrowserSession> {
   const executablePath = findChromium(options.executablePath);
   // Profile and Chromium's own temporary files live in one folder that close() removes:
   // Chromium otherwise leaves org.chromium.* folders in the system temp directory.
@@ -95,6 +95,9 @@ export async function launchBrowser(options: { executablePath?: string } = {}): 
       args,
       userDataDir: profile,
       pipe: true,
+      // Laying out a long book is one long call into the page; our own per-document
+      // time limits bound it, so the protocol's must not cut it short first.
+      protocolTimeout: options.protocolTimeoutMs ?? 3_600_000,
       env: { ...process.env, TMPDIR: tmp, TMP: tmp, TEMP: tmp },
     });
   } catch (error) {

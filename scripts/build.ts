@@ -29,7 +29,7 @@ export async function build(options: BuildOptions): Promise<BuildSummary> {
 
   // One browser for the whole build, started only when a stage needs it.
   let session: Promise<BrowserSession> | undefined;
-  const browser = () => (session ??= launchBrowser({ executablePath: ctx.chromiumPath }));
+  const browser = () => (session ??= launchBrowser({ executablePath: ctx.chromiumPath, protocolTimeoutMs: ctx.paginationTimeoutMs + 60_000 }));
 
   const results: PublicationResult[] = [];
   const timings: Record<string, number> = {};

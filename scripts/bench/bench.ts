@@ -1,0 +1,177 @@
+/**
+ * npm run bench: Colophon against stock pagedjs-cli on the same book.
+ *
+ * Builds ../shared/fixtures/novel and a book four times as long (its chapters
+ * repeated) cold and warm, and lays out the single HTML document of our
+ * reference path with stock pagedjs-cli. Each run is a child process; wall
+ * time and the peak memory of its whole process tree (Chromium included,
+ * sampled from /proc) are printed with pages, pages per second and ratios.
+ * A benchmark prints figures; it asserts nothing.
+ */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { findChromium } from '../browser.ts';
+
+const ROOT = path.resolve(import.meta.dirname, '..', '..');
+const NOVEL = path.resolve(ROOT, '..', 'shared', 'fixtures', 'novel');
+const work = fs.mkdtempSync(path.join(os.tmpdir(), 'colophon-bench-'));
+
+interface Run {
+  label: string;
+  seconds: number;
+  peakMiB: number;
+  pages: number;
+}
+
+/** Resident memory of a process and all its descendants, in bytes (Linux /proc). */
+function treeRss(root: number): number {
+  const children = new Map<number, number[]>();
+  let total = 0;
+  const rss = new Map<number, number>();
+  for (const name of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${name}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      const status = fs.readFileSync(`/proc/${name}/status`, 'utf8');
+      const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+      rss.set(Number(name), kb * 1024);
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(name)]);
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  const stack = [root];
+  while (stack.length) {
+    const pid = stack.pop()!;
+    total += rss.get(pid) ?? 0;
+    stack.push(...(children.get(pid) ?? []));
+  }
+  return total;
+}
+
+function measure(label: string, cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run & { stdout: string }> {
+  return new Promise((resolve, reject) => {
+    const start = performance.now();
+    const child = spawn(cmd, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    let peak = 0;
+    const timer = setInterval(() => (peak = Math.max(peak, treeRss(child.pid!))), 200);
+    child.on('close', (code) => {
+      clearInterval(timer);
+      const seconds = (performance.now() - start) / 1000;
+      if (code !== 0) return reject(new Error(`${label} failed (${code}):\n${stderr}`));
+      let pages = 0;
+      try {
+        pages = JSON.parse(stdout.trim().split('\n').pop()!).pages;
+      } catch {
+        // pagedjs-cli prints no JSON; pages are counted from its PDF
+      }
+      resolve({ label, seconds, peakMiB: peak / 2 ** 20, pages, stdout });
+    });
+  });
+}
+
+const tsx = ['--import', 'tsx', path.join(ROOT, 'scripts', 'bench', 'run-build.ts')];
+const colophon = (label: string, input: string, out: string, formats: string, cache: string, mode = 'parallel') =>
+  measure(label, process.execPath, [...tsx, input, out, formats, cache, mode]);
+
+function pdfPages(file: string): number {
+  const text = fs.readFileSync(file).toString('latin1');
+  return (text.match(/\/Type\s*\/Page[^s]/g) ?? []).length;
+}
+
+async function pagedjsCli(label: string, html: string): Promise<Run> {
+  const tmp = fs.mkdtempSync(path.join(work, 'pagedjs-'));
+  const pdf = path.join(tmp, 'out.pdf');
+  const flags = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+    '--disable-sync', '--no-first-run', '--allow-file-access-from-files', `--user-data-dir=${path.join(tmp, 'profile')}`];
+  const run = await measure(label, path.join(ROOT, 'node_modules', '.bin', 'pagedjs-cli'),
+    [html, '-o', pdf, `--browserArgs=${flags.join(',')}`], { PUPPETEER_EXECUTABLE_PATH: findChromium(), TMPDIR: tmp });
+  // pagedjs-cli writes compressed object streams; count pages with pdf-lib.
+  const { PDFDocument } = await import('pdf-lib');
+  const pages = (await PDFDocument.load(fs.readFileSync(pdf), { updateMetadata: false })).getPageCount();
+  return { ...run, pages: pages || pdfPages(pdf) };
+}
+
+/** The novel's chapters four times over, as one book. */
+function quadruple(): string {
+  const dir = path.join(work, 'novel4');
+  fs.mkdirSync(dir, { recursive: true });
+  const chapters = fs.readdirSync(NOVEL).filter((f) => f.endsWith('.md')).sort();
+  const list: string[] = [];
+  for (let round = 1; round <= 4; round++) {
+    for (const ch of chapters) {
+      const name = `r${round}-${ch}`;
+      fs.copyFileSync(path.join(NOVEL, ch), path.join(dir, name));
+      list.push(name);
+    }
+  }
+  const yaml = fs.readFileSync(path.join(NOVEL, 'book.yaml'), 'utf8').replace(/^chapters:[\s\S]*$/m, '');
+  fs.writeFileSync(path.join(dir, 'book.yaml'), `${yaml.trim()}\nslug: novel4\nchapters:\n${list.map((l) => `  - ${l}`).join('\n')}\n`);
+  return dir;
+}
+
+function row(r: Run): string {
+  const pps = r.pages ? (r.pages / r.seconds).toFixed(1) : '-';
+  return `${r.label.padEnd(46)} ${r.seconds.toFixed(1).padStart(7)} s ${r.peakMiB.toFixed(0).padStart(7)} MiB ${String(r.pages || '-').padStart(6)} pages ${pps.padStart(7)} pages/s`;
+}
+
+async function main(): Promise<void> {
+  console.log(`Colophon benchmark — ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`);
+  const runs: Run[] = [];
+  const show = (r: Run) => {
+    runs.push(r);
+    console.log(row(r));
+    return r;
+  };
+  const novel4 = quadruple();
+
+  // The reference path's single HTML document, for stock pagedjs-cli.
+  const refOut = path.join(work, 'ref');
+  await colophon('(reference HTML for pagedjs-cli)', NOVEL, refOut, 'pdf', 'none', 'single');
+  const ref4Out = path.join(work, 'ref4');
+  await colophon('(reference HTML for pagedjs-cli, 4×)', novel4, ref4Out, 'pdf', 'none', 'single');
+
+  const stock = show(await pagedjsCli('pagedjs-cli, novel', path.join(refOut, '.html', 'novel', 'screen', 'book.html')));
+  const cache = path.join(work, 'cache');
+  const cold = show(await colophon('colophon PDF, novel, cold', NOVEL, path.join(work, 'o1'), 'pdf', cache));
+  const warmSame = show(await colophon('colophon PDF, novel, warm (nothing changed)', NOVEL, path.join(work, 'o1'), 'pdf', cache));
+  const single = show(await colophon('colophon PDF, novel, one document', NOVEL, path.join(work, 'o2'), 'pdf', 'none', 'single'));
+
+  const stock4 = show(await pagedjsCli('pagedjs-cli, 4× novel', path.join(ref4Out, '.html', 'novel4', 'screen', 'book.html')));
+  const cold4 = show(await colophon('colophon PDF, 4× novel, cold', novel4, path.join(work, 'o3'), 'pdf', path.join(work, 'cache4')));
+
+  // All outputs, cold; then one chapter edited.
+  const copy = path.join(work, 'novel-edit');
+  fs.cpSync(NOVEL, copy, { recursive: true });
+  const allCache = path.join(work, 'cache-all');
+  const allCold = show(await colophon('colophon all outputs, novel, cold', copy, path.join(work, 'o4'), 'pdf,print,epub,web', allCache));
+  const chapter = path.join(copy, 'chapter-30.md');
+  fs.appendFileSync(chapter, '\nAn edited sentence at the end of the chapter.\n');
+  const allWarm = show(await colophon('colophon all outputs, one chapter edited', copy, path.join(work, 'o4'), 'pdf,print,epub,web', allCache));
+  const epubWeb = show(await colophon('colophon EPUB + web, novel, cold', NOVEL, path.join(work, 'o5'), 'epub,web', 'none'));
+
+  const ratio = (a: number, b: number) => (a / b).toFixed(2);
+  console.log('\nRatios (targets from the speed issue in brackets)');
+  console.log(`  pagedjs-cli ÷ colophon, novel, cold PDF:        ${ratio(stock.seconds, cold.seconds)}×  [≥ 2]`);
+  console.log(`  pagedjs-cli ÷ colophon, 4× novel, cold PDF:     ${ratio(stock4.seconds, cold4.seconds)}×  [≥ 3]`);
+  console.log(`  colophon 4× ÷ colophon novel, cold PDF:         ${ratio(cold4.seconds, cold.seconds)}×  [≤ 4.4]`);
+  console.log(`  one chapter edited ÷ cold, all outputs:         ${(100 * allWarm.seconds / allCold.seconds).toFixed(0)} %  [≤ 15 %]`);
+  console.log(`  EPUB + web, novel, cold:                        ${epubWeb.seconds.toFixed(1)} s  [< 3 s]`);
+  console.log(`  peak memory, colophon 4× ÷ pagedjs-cli novel:   ${ratio(cold4.peakMiB, stock.peakMiB)}×  [≤ 1]`);
+  console.log(`  warm rebuild, nothing changed, PDF:             ${warmSame.seconds.toFixed(1)} s`);
+  console.log(`  one document (reference path) ÷ parallel:      ${ratio(single.seconds, cold.seconds)}×`);
+  fs.rmSync(work, { recursive: true, force: true });
+}
+
+main().catch((error) => {
+  fs.rmSync(work, { recursive: true, force: true });
+  console.error(error);
+  process.exitCode = 1;
+});

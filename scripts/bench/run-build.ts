@@ -1,0 +1,20 @@
+/**
+ * One build in its own process, so the benchmark can measure it (and the
+ * Chromium it starts) from outside: node --import tsx run-build.ts INPUT OUT FORMATS CACHE|none [single]
+ */
+import { build } from '../build.ts';
+import type { Format } from '../context.ts';
+
+const [input, outDir, formats, cache, mode] = process.argv.slice(2);
+const summary = await build({
+  input,
+  outDir,
+  formats: formats.split(',') as Format[],
+  cacheDir: cache === 'none' ? false : cache,
+  singleDocument: mode === 'single',
+  htmlDir: mode === 'single' ? `${outDir}/.html` : undefined,
+  // The one-document reference path of a long book can take many minutes.
+  paginationTimeoutMs: 3_600_000,
+});
+const pages = summary.publications.flatMap((p) => p.outputs).find((o) => o.kind === 'pdf')?.pages ?? 0;
+process.stdout.write(JSON.stringify({ pages, timings: summary.timings }) + '\n');
