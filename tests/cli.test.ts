@@ -4,6 +4,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import { stripVTControlCharacters } from 'node:util';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main } from '../scripts/cli.ts';
@@ -11,6 +12,7 @@ import { startDev } from '../scripts/commands/dev.ts';
 import { reportError } from '../scripts/commands/report.ts';
 import { PaginationError } from '../scripts/paginate/paginate.ts';
 import { ROOT, tempDir } from './helpers/build.ts';
+import { createProgress, formatTimings } from '../scripts/progress.ts';
 
 interface Run {
   code: number;
@@ -185,10 +187,37 @@ describe('colophon new', () => {
     const out = tempDir();
     const r = await run('build', dir, '--out', out, '--format', 'epub,web', '--json');
     expect(r.code, r.stderr).toBe(0);
-    const summary = JSON.parse(r.stdout) as { publications: { slug: string; outputs: { kind: string; file: string }[] }[] };
+    // --json keeps stderr free of progress: only warnings would go there.
+    expect(r.stderr).toBe('');
+    const summary = JSON.parse(r.stdout) as {
+      ok: boolean;
+      catalog: string;
+      publications: { slug: string; outputs: { kind: string; file: string; path: string; bytes: number; pages: number | null }[] }[];
+      warnings: unknown[];
+      timings: Record<string, number>;
+      seconds: number;
+    };
+    expect(summary.ok).toBe(true);
+    expect(summary.catalog).toBe(path.join(out, 'index.html'));
     expect(summary.publications).toHaveLength(1);
     expect(summary.publications[0].outputs.map((o) => o.kind).sort()).toEqual(['epub', 'web']);
-    for (const o of summary.publications[0].outputs) expect(fs.existsSync(path.join(out, 'round-trip', o.file)), o.file).toBe(true);
+    for (const o of summary.publications[0].outputs) {
+      expect(fs.statSync(o.path).size, o.file).toBe(o.bytes);
+      expect(o.path).toBe(path.join(out, 'round-trip', o.file));
+    }
+    expect(summary.warnings).toEqual([]);
+    for (const stage of ['load', 'parse', 'epub', 'web']) expect(summary.timings[stage], stage).toBeGreaterThanOrEqual(0);
+    expect(summary.seconds).toBeGreaterThan(0);
+  });
+
+  it('prints no live progress when stderr is not a terminal, and the time per stage at the end', async () => {
+    const dir = await scaffolded('plain-log');
+    const r = await run('build', dir, '--out', tempDir(), '--format', 'web');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toMatch(/^Time per stage:$/m);
+    expect(r.stdout).toMatch(/^ {2}write the web edition +\d+\.\d s$/m);
+    expect(r.stdout).toMatch(/^Built 1 publication\(s\) in \d+\.\d s\.$/m);
   });
 });
 
@@ -239,5 +268,113 @@ describe('colophon dev', () => {
       controller.abort();
       await session.close();
     }
+  });
+});
+
+describe('colophon dev, when a build fails', () => {
+  it('shows the problem over the page, and takes it away after the next good build', async () => {
+    const dir = await scaffolded('broken-book');
+    const out = tempDir();
+    let terminal = '';
+    const io = { out: () => {}, err: (s: string) => void (terminal += s) };
+    const session = await startDev({ input: dir, outDir: out, port: 0, io, debounceMs: 50 });
+    const controller = new AbortController();
+    try {
+      const page = () => fetch(new URL('broken-book/', session.url)).then((r) => r.text());
+      const events = await fetch(new URL('/__colophon/events', session.url), { signal: controller.signal });
+      const reader = events.body!.getReader();
+      const book = path.join(dir, 'book.yaml');
+      const good = fs.readFileSync(book, 'utf8');
+      let failed = session.nextBuild();
+      fs.writeFileSync(book, good.replace(/^title: .*$/m, 'title: [unclosed'));
+      expect(await failed).toBe(false);
+
+      let received = '';
+      while (!received.includes('event: build-error')) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        received += new TextDecoder().decode(value);
+      }
+      expect(received).toContain('book.yaml');
+      expect(terminal).toContain('book.yaml:');
+      // A page loaded now shows the problem too, script or not; the last good edition stays underneath.
+      const during = await page();
+      expect(during).toContain('id="colophon-error-overlay"');
+      expect(during).toMatch(/book\.yaml:\d+:\d+/);
+
+      failed = session.nextBuild();
+      fs.writeFileSync(book, good);
+      expect(await failed).toBe(true);
+      expect(await page()).not.toContain('id="colophon-error-overlay"');
+    } finally {
+      controller.abort();
+      await session.close();
+    }
+  });
+});
+
+describe('build progress on a terminal', () => {
+  /** A stand-in terminal that records what is written, and a clock the test moves. */
+  function terminal() {
+    let written = '';
+    const stream = { isTTY: true, columns: 100, write: (s: string) => ((written += s), true) } as unknown as NodeJS.WriteStream;
+    return { stream, text: () => stripVTControlCharacters(written).split('\r').join('\n') };
+  }
+
+  it('shows publication, stage, chapter i of n and pages, and a line with the time of each finished stage', () => {
+    const t = terminal();
+    let clock = 0;
+    const warnings: string[] = [];
+    const progress = createProgress({ stream: t.stream, write: (s) => warnings.push(s), renderDiagnostic: (d) => `warning: ${d.message}`, now: () => clock });
+    progress.step('guide: building pdf, web');
+    clock = 500;
+    progress.step('guide: paginating the screen PDF');
+    progress.progress!({ publication: 'guide', stage: 'paginate-screen', message: 'paginating the screen PDF', pages: 12 });
+    progress.step('guide: screen PDF, part 2 of 7 laid out: ch-02');
+    clock = 2500;
+    progress.warn({ severity: 'warning', code: 'GLYPH_MISSING', message: 'no font draws ẞ' });
+    progress.progress!({ publication: 'guide', stage: 'web', message: 'writing the web edition', current: 3, total: 6 });
+    clock = 2700;
+    progress.done(true);
+    const text = t.text();
+    expect(text).toContain('guide: building pdf, web');
+    expect(text).toContain('✔ guide: preparing the theme and fonts — 0.5 s');
+    expect(text).toContain('guide: paginating the screen PDF · 12 pages');
+    expect(text).toContain('screen PDF, part 2 of 7 laid out: ch-02');
+    expect(text).toContain('warning: no font draws ẞ');
+    expect(text).toContain('✔ guide: paginating the screen PDF (12 pages) — 2.0 s');
+    expect(text).toContain('guide: writing the web edition · chapter 3 of 6');
+    expect(text).toContain('✔ guide: writing the web edition — 0.2 s');
+    // The warning went above the live line, not to the plain writer.
+    expect(warnings).toEqual([]);
+  });
+
+  it('marks the stage that failed', () => {
+    const t = terminal();
+    const progress = createProgress({ stream: t.stream, write: () => {}, renderDiagnostic: () => '', now: () => 0 });
+    progress.step('guide: packaging the EPUB');
+    progress.done(false);
+    expect(t.text()).toContain('✖ guide: packaging the EPUB');
+  });
+
+  it('without a terminal, prints warnings only', () => {
+    const lines: string[] = [];
+    const progress = createProgress({ write: (s) => lines.push(s), renderDiagnostic: (d) => `warning: ${d.message}` });
+    progress.step('guide: paginating the screen PDF');
+    progress.info('note');
+    progress.warn({ severity: 'warning', code: 'X', message: 'careful' });
+    progress.done(true);
+    expect(lines).toEqual(['warning: careful\n']);
+  });
+
+  it('lists the time per stage, longest first, with the rest as other', () => {
+    const text = formatTimings({ load: 100, 'paginate-screen': 3000, web: 200 }, 4);
+    expect(text.split('\n').filter(Boolean)).toEqual([
+      'Time per stage:',
+      expect.stringMatching(/^ {2}lay out the screen PDF +3\.0 s$/),
+      expect.stringMatching(/^ {2}write the web edition +0\.2 s$/),
+      expect.stringMatching(/^ {2}read book\.yaml and chapters +0\.1 s$/),
+      expect.stringMatching(/^ {2}other .* +0\.7 s$/),
+    ]);
   });
 });

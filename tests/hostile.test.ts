@@ -37,6 +37,17 @@ async function xhtmlOf(epub: string): Promise<string[]> {
   return Promise.all(names.map((n) => zip.file(n)!.async('string')));
 }
 
+/** Every HTML file Chromium laid out for one edition (one book.html, or a part per chapter), by name. */
+function htmlFiles(dir: string, label: string): Record<string, string> {
+  const files = fs
+    .readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    // joined.html is Paged.js's output (with its own CSS), put together from the laid-out parts.
+    .filter((f) => f.endsWith('.html') && path.basename(f) !== 'joined.html')
+    .sort();
+  expect(files.length, `HTML files in ${dir}`).toBeGreaterThan(0);
+  return Object.fromEntries(files.map((f) => [`${label} ${f}`, fs.readFileSync(path.join(dir, f), 'utf8')]));
+}
+
 /** Text as pdftotext gives it, with soft hyphens removed and white space folded. */
 const pdfPlain = (file: string) => normalise(pdftext(file));
 /** Without any white space or hyphen: words broken across lines join up again. */
@@ -69,8 +80,8 @@ describe('active content is removed from every edition', () => {
     const xhtml = await xhtmlOf(path.join(out, `${slug}.epub`));
     documents = {
       'web index.html': fs.readFileSync(path.join(out, 'index.html'), 'utf8'),
-      'screen print HTML': fs.readFileSync(path.join(htmlDir, slug, 'screen', 'book.html'), 'utf8'),
-      'print HTML': fs.readFileSync(path.join(htmlDir, slug, 'print', 'book.html'), 'utf8'),
+      ...htmlFiles(path.join(htmlDir, slug, 'screen'), 'screen print HTML'),
+      ...htmlFiles(path.join(htmlDir, slug, 'print'), 'print HTML'),
       ...Object.fromEntries(xhtml.map((x, i) => [`EPUB XHTML ${i + 1}`, x])),
     };
   });
@@ -138,6 +149,45 @@ describe('active content is removed from every edition', () => {
     const r = epubcheck(path.join(out, `${slug}.epub`));
     expect(r.output).not.toMatch(/ERROR|FATAL/);
     expect([r.fatals, r.errors, r.warnings]).toEqual([0, 0, 0]);
+  });
+});
+
+describe('no script runs while Chromium paginates', () => {
+  /**
+   * The sanitiser never sees a publication's own templates. This one's chapter
+   * partial (today's theme partial plus four ways to run code) proves that the
+   * page itself refuses scripts: the PDFs keep the text and show no PWNED.
+   */
+  const SCRIPTS = [
+    `<script>document.body.innerHTML = '<p>PWNED-BY-SCRIPT</p>';</script>`,
+    `<img src="data:," alt="" onerror="document.body.innerHTML = '<p>PWNED-BY-HANDLER</p>'">`,
+    `<iframe srcdoc="<script>parent.document.body.innerHTML = '<p>PWNED-BY-FRAME</p>'</script>"></iframe>`,
+    `<script>setTimeout(function () { document.body.innerHTML = '<p>PWNED-LATER</p>'; }, 0);</script>`,
+  ];
+
+  it('a script in a template override does not run, and the build succeeds', async () => {
+    const pub = path.join(temp(), 'template-script');
+    fs.cpSync(path.join(HOSTILE, 'template-script'), pub, { recursive: true });
+    const partial = fs.readFileSync(path.join(ROOT, 'templates', 'partials', 'chapter.hbs'), 'utf8');
+    expect(partial).toContain('<div class="chapter-body">');
+    fs.mkdirSync(path.join(pub, 'templates', 'partials'), { recursive: true });
+    fs.writeFileSync(
+      path.join(pub, 'templates', 'partials', 'chapter.hbs'),
+      partial.replace('<div class="chapter-body">', `${SCRIPTS.join('\n')}\n<div class="chapter-body">`),
+    );
+    const outDir = temp();
+    const htmlDir = temp();
+    await build({ input: pub, outDir, htmlDir, formats: ['pdf', 'print'], cwd: ROOT });
+    // The scripts did reach the page Chromium laid out…
+    const html = Object.values(htmlFiles(path.join(htmlDir, 'template-script', 'screen'), 'screen')).join('\n');
+    expect(html).toContain('PWNED-BY-SCRIPT');
+    // …and did nothing there.
+    for (const file of ['template-script.pdf', 'template-script-print.pdf']) {
+      const text = pdfPlain(path.join(outDir, 'template-script', file));
+      expect(text, file).not.toMatch(/PWNED/);
+      expect(text, file).toContain("A paragraph that the template's script would wipe out.");
+      expect(text, file).toContain('The closing paragraph is still in the PDF.');
+    }
   });
 });
 

@@ -11,10 +11,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import JSZip from 'jszip';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'puppeteer-core';
+import { launchBrowser, type BrowserSession } from '../scripts/browser.ts';
 import { build } from '../scripts/build.ts';
+import { main } from '../scripts/cli.ts';
+import { paginate, PaginationError } from '../scripts/paginate/paginate.ts';
 import type { Format } from '../scripts/context.ts';
-import { ContentError, formatDiagnostic, type Diagnostic } from '../scripts/diagnostics.ts';
+import { ContentError, EnvironmentError, formatDiagnostic, type Diagnostic } from '../scripts/diagnostics.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const BAD = path.resolve(import.meta.dirname, 'fixtures/bad');
@@ -271,6 +275,150 @@ async function waitForGroupToDie(pgid: number): Promise<void> {
   }
   process.kill(-pgid, 'SIGKILL');
 }
+
+/** A small book of two chapters in a temporary folder named `name`. */
+function smallBook(name: string): string {
+  const dir = path.join(temp(), name);
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, 'book.yaml'), `title: ${name}\nauthors: [A. Tester]\nlanguage: en\ndate: 2026-01-01\nlayout: book\n`);
+  fs.writeFileSync(path.join(dir, '01-one.md'), '# One\n\nThe first chapter has one paragraph.\n');
+  fs.writeFileSync(path.join(dir, '02-two.md'), '# Two\n\nThe second chapter has one paragraph too.\n');
+  return dir;
+}
+
+/** Runs the CLI in-process and captures what it prints. */
+async function cli(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const code = await main(argv, { out: (s) => void (stdout += s), err: (s) => void (stderr += s) });
+  return { code, stdout, stderr };
+}
+
+describe('faults in the machine: a clear message, nothing lost', () => {
+  it('a layout that runs out of time names the publication, the part and the edition, and writes nothing (patch paginate-safety)', async () => {
+    const dir = smallBook('slow-book');
+    const outDir = temp();
+    const error = await build({ input: dir, outDir, formats: ['pdf'], cwd: ROOT, paginationTimeoutMs: 1 }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(PaginationError);
+    const message = (error as Error).message;
+    // "Laying out the front matter of …/slow-book/book.yaml (screen PDF)", or a chapter: "chapter 2 (…/02-two.md, screen PDF)".
+    expect(message).toMatch(/took longer than/);
+    expect(message).toMatch(/slow-book\/(book\.yaml|0[12]-\w+\.md)/);
+    expect(message).toMatch(/screen PDF/);
+    expect(fs.readdirSync(outDir).filter((n) => !n.startsWith('.colophon-cache'))).toEqual([]);
+  });
+
+  it('the CLI gives the time limit in words and a hint about --timeout (patch paginate-safety)', async () => {
+    const r = await cli('build', smallBook('slow-cli'), '--out', temp(), '--format', 'pdf', '--timeout', '0.001', '--quiet');
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stderr).toMatch(/took longer than 1 ms\. \[PAGINATION_FAILED\]/);
+    expect(r.stderr).toMatch(/hint: .*--timeout/);
+  });
+
+  describe('Chromium missing', () => {
+    const saved = process.env.COLOPHON_CHROMIUM;
+    afterAll(() => {
+      if (saved === undefined) delete process.env.COLOPHON_CHROMIUM;
+      else process.env.COLOPHON_CHROMIUM = saved;
+    });
+
+    it('COLOPHON_CHROMIUM at a path that does not exist is an error of its own, not a silent fallback (patch browser-offline-csp)', async () => {
+      const missing = path.join(temp(), 'no-such-chromium');
+      process.env.COLOPHON_CHROMIUM = missing;
+      const error = await launchBrowser().then(
+        async (s) => {
+          await s.close();
+          return undefined;
+        },
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(EnvironmentError);
+      expect((error as EnvironmentError).message).toBe(`COLOPHON_CHROMIUM points at ${missing}, which does not exist.`);
+      expect((error as EnvironmentError).hint).toMatch(/apt-get install chromium/);
+    });
+
+    it('a chromiumPath that is not a program fails the build with the install hint and exit 1 (patch browser-offline-csp)', async () => {
+      delete process.env.COLOPHON_CHROMIUM;
+      const notProgram = path.join(temp(), 'chromium.txt');
+      fs.writeFileSync(notProgram, 'not a program');
+      const outDir = temp();
+      const error = await build({ input: smallBook('no-chromium'), outDir, formats: ['pdf'], cwd: ROOT, chromiumPath: notProgram }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(EnvironmentError);
+      expect((error as Error).message).toMatch(/points at .*chromium\.txt, which is not an executable file/);
+      expect(fs.readdirSync(outDir).filter((n) => !n.startsWith('.colophon-cache'))).toEqual([]);
+
+      process.env.COLOPHON_CHROMIUM = path.join(temp(), 'gone', 'chromium');
+      const r = await cli('build', smallBook('no-chromium-cli'), '--out', temp(), '--format', 'pdf', '--quiet');
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/error: COLOPHON_CHROMIUM points at .*gone\/chromium, which does not exist\. \[ENVIRONMENT\]/);
+      expect(r.stderr).toMatch(/hint: Install Chromium/);
+      expect(r.stderr).not.toMatch(/internal error|\n\s+at /);
+    });
+  });
+
+  describe('a crashed renderer', () => {
+    let session: BrowserSession;
+    let dir: string;
+    let htmlFile: string;
+    beforeAll(async () => {
+      session = await launchBrowser();
+      dir = temp();
+      htmlFile = path.join(dir, 'book.html');
+      fs.writeFileSync(htmlFile, '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Crash</title></head><body><p>A page that survives a crash.</p></body></html>');
+    });
+    afterAll(async () => {
+      await session?.close();
+    });
+
+    /** Makes the first `times` pages the session opens crash as soon as they have loaded. */
+    function crashPages(times: number): () => number {
+      const newPage = session.browser.newPage.bind(session.browser);
+      let opened = 0;
+      session.browser.newPage = async (...args: Parameters<typeof newPage>) => {
+        const page: Page = await newPage(...args);
+        if (opened++ < times) {
+          page.once('load', () => {
+            void page
+              .createCDPSession()
+              .then((cdp) => cdp.send('Page.crash'))
+              .catch(() => undefined);
+          });
+        }
+        return page;
+      };
+      return () => opened;
+    }
+
+    afterEach(() => {
+      // Undo crashPages: the prototype's method shows through again.
+      delete (session.browser as Partial<typeof session.browser>).newPage;
+    });
+
+    it('is tried once more, and the second try succeeds (patch paginate-safety)', async () => {
+      const opened = crashPages(1);
+      const result = await paginate(session, { htmlFile, allowedRoots: [dir], timeoutMs: 30_000, label: 'crash.md (screen PDF)' });
+      expect(result.map.pageCount).toBe(1);
+      expect(opened()).toBe(2);
+    });
+
+    it('crashing twice is a clear PaginationError naming the document (patch paginate-safety)', async () => {
+      crashPages(2);
+      const error = await paginate(session, { htmlFile, allowedRoots: [dir], timeoutMs: 30_000, label: 'crash.md (screen PDF)' }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(PaginationError);
+      expect((error as PaginationError).message).toBe('Chromium crashed twice while laying out crash.md (screen PDF).');
+      expect((error as { hint?: string }).hint).toMatch(/memory/);
+    });
+  });
+});
 
 /**
  * Problems that need a change outside load/ and parse/ (see the notes in the

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { PDFDocument } from 'pdf-lib';
 import type { OutputFile } from '../web/downloads.ts';
+import { checkAce } from './ace.ts';
 import { checkEpub, type Epubcheck } from './epubcheck.ts';
 import type { BuiltPublication } from './find-built.ts';
 import { checkPrintBoxes } from './pdf-boxes.ts';
@@ -19,6 +20,8 @@ import type { CheckResult, PublicationCheck } from './types.ts';
 
 export interface CheckOptions {
   epubcheck?: Epubcheck;
+  /** Run Ace by DAISY on EPUBs (needs Chromium). */
+  ace?: boolean;
   /** Bleed in points from book.yaml, when the source was found. */
   bleed?: number;
 }
@@ -34,7 +37,13 @@ async function checkOutput(output: OutputFile, pub: BuiltPublication, options: C
   const file = path.join(pub.dir, output.file);
   if (output.kind === 'web') return [];
   if (!fs.existsSync(file)) return [{ file: output.file, check: 'exists', ok: false, detail: 'listed in publication.json but missing' }];
-  if (output.kind === 'epub') return options.epubcheck ? [await checkEpub(file, output.file, options.epubcheck)] : [];
+  if (output.kind === 'epub') {
+    const rows = await Promise.all([
+      options.epubcheck ? checkEpub(file, output.file, options.epubcheck) : undefined,
+      options.ace ? checkAce(file, output.file) : undefined,
+    ]);
+    return rows.filter((r): r is CheckResult => r !== undefined);
+  }
   return checkPdf(file, output, pub, options);
 }
 

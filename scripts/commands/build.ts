@@ -4,8 +4,10 @@ import { Option, type Command } from 'commander';
 import { build, type BuildSummary } from '../build.ts';
 import { FORMATS } from '../context.ts';
 import type { Io } from './io.ts';
-import { consoleLogger, parseFormats, parseSeconds } from './options.ts';
+import { parseFormats, parseSeconds } from './options.ts';
 import { displayPath } from './display.ts';
+import { renderDiagnostic } from './report.ts';
+import { createProgress, formatTimings, isInteractive } from '../progress.ts';
 
 interface BuildFlags {
   out: string;
@@ -29,20 +31,29 @@ export function registerBuild(program: Command, io: Io): void {
       const formats = parseFormats(flags.format);
       const timeout = parseSeconds('--timeout', flags.timeout);
       const started = performance.now();
-      const summary = await build({
-        input: dir,
-        outDir: flags.out,
-        formats,
-        logger: consoleLogger(io, Boolean(flags.quiet || flags.json)),
-        paginationTimeoutMs: timeout * 1000,
+      // Live progress only on a terminal, and never around --json or --quiet.
+      const live = !flags.quiet && !flags.json && isInteractive(io.progressStream);
+      const progress = createProgress({
+        stream: live ? io.progressStream : undefined,
+        write: io.err,
+        renderDiagnostic,
       });
+      let summary: BuildSummary;
+      try {
+        summary = await build({ input: dir, outDir: flags.out, formats, logger: progress, paginationTimeoutMs: timeout * 1000 });
+        progress.done(true);
+      } catch (error) {
+        progress.done(false);
+        throw error;
+      }
       const seconds = Number(((performance.now() - started) / 1000).toFixed(1));
-      if (flags.json) io.out(JSON.stringify({ ok: true, ...summary, seconds }, null, 2) + '\n');
-      else io.out(formatSummary(summary, seconds));
+      if (flags.json) io.out(JSON.stringify(jsonSummary(summary, seconds), null, 2) + '\n');
+      else io.out(formatSummary(summary, seconds, { timings: !flags.quiet }));
     });
 }
 
-export function formatSummary(summary: BuildSummary, seconds: number, cwd = process.cwd()): string {
+export function formatSummary(summary: BuildSummary, seconds: number, options: { timings?: boolean; cwd?: string } = {}): string {
+  const cwd = options.cwd ?? process.cwd();
   const show = (p: string) => displayPath(p, cwd);
   const rows: string[][] = [];
   const lines: string[] = [];
@@ -62,7 +73,27 @@ export function formatSummary(summary: BuildSummary, seconds: number, cwd = proc
     }
   }
   if (summary.catalog) lines.push(`Catalog: ${show(summary.catalog)}`);
+  const timings = options.timings ? formatTimings(summary.timings, seconds).trimEnd() : '';
+  if (timings) lines.push(timings);
   const warnings = summary.warnings.length;
   lines.push(`Built ${summary.publications.length} publication(s) in ${seconds.toFixed(1)} s${warnings ? ` with ${warnings} warning(s)` : ''}.`);
   return lines.join('\n') + '\n';
+}
+
+/** The --json document: what was written where, how big, how many pages, what went wrong, how long it took. */
+export function jsonSummary(summary: BuildSummary, seconds: number) {
+  return {
+    ok: true,
+    outDir: summary.outDir,
+    catalog: summary.catalog ?? null,
+    publications: summary.publications.map((p) => ({
+      slug: p.slug,
+      title: p.title,
+      dir: p.dir,
+      outputs: p.outputs.map((o) => ({ kind: o.kind, file: o.file, path: path.join(p.dir, o.file), bytes: o.bytes, pages: o.pages ?? null })),
+    })),
+    warnings: summary.warnings,
+    timings: summary.timings,
+    seconds,
+  };
 }

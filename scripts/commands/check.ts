@@ -29,14 +29,14 @@ export async function checkOutputs(options: { input: string; outDir: string }): 
   const epubcheck = needsEpubcheck ? await requireEpubcheck() : undefined;
   const bleeds = await configuredBleeds(options.input);
   const publications: PublicationCheck[] = [];
-  for (const pub of built) publications.push(await checkPublication(pub, { epubcheck, bleed: bleeds.get(pub.slug) }));
+  for (const pub of built) publications.push(await checkPublication(pub, { epubcheck, ace: needsEpubcheck, bleed: bleeds.get(pub.slug) }));
   return { ok: publications.every((p) => p.ok), outDir, publications };
 }
 
 export function registerCheck(program: Command, io: Io): void {
   program
     .command('check')
-    .description('validate built outputs: EPUBCheck on EPUBs; fonts, pages, boxes, bookmarks and metadata of PDFs')
+    .description('validate built outputs: EPUBCheck and Ace by DAISY on EPUBs; fonts, pages, boxes, bookmarks and metadata of PDFs')
     .argument('[dir]', 'the sources (for the configured bleed); outputs are found in --out', 'content')
     .option('-o, --out <dir>', 'output folder that `colophon build` wrote', 'dist')
     .option('--json', 'print the results as JSON on stdout')

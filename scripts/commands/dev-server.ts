@@ -9,7 +9,36 @@ import path from 'node:path';
 
 export const EVENTS_PATH = '/__colophon/events';
 
-const RELOAD_SCRIPT = `<script>new EventSource(${JSON.stringify(EVENTS_PATH)}).addEventListener('reload', () => location.reload());</script>`;
+const OVERLAY_ID = 'colophon-error-overlay';
+const OVERLAY_STYLE =
+  'position:fixed;inset:0;z-index:2147483647;overflow:auto;margin:0;padding:1.5em;background:rgba(20,20,20,0.94);' +
+  'color:#fff;font:14px/1.5 ui-monospace,monospace;white-space:pre-wrap';
+
+/** Reloads the page after a rebuild; shows a failed build's problems over the page until the next good one. */
+const RELOAD_SCRIPT = `<script>(() => {
+  const events = new EventSource(${JSON.stringify(EVENTS_PATH)});
+  events.addEventListener('reload', () => location.reload());
+  events.addEventListener('build-error', (e) => {
+    let el = document.getElementById(${JSON.stringify(OVERLAY_ID)});
+    if (!el) {
+      el = document.createElement('pre');
+      el.id = ${JSON.stringify(OVERLAY_ID)};
+      el.setAttribute('role', 'alert');
+      el.style.cssText = ${JSON.stringify(OVERLAY_STYLE)};
+      document.body.append(el);
+    }
+    el.textContent = JSON.parse(e.data).message;
+  });
+})();</script>`;
+
+function escapeHtml(s: string): string {
+  return s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
+}
+
+/** The overlay as markup, for pages loaded while the last build is failing (shown with or without script). */
+function overlayHtml(message: string): string {
+  return `<pre id="${OVERLAY_ID}" role="alert" style="${OVERLAY_STYLE}">${escapeHtml(message)}</pre>`;
+}
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -30,13 +59,16 @@ const TYPES: Record<string, string> = {
 
 export interface PreviewServer {
   url: string;
-  /** Tells every open page to reload. */
+  /** Tells every open page to reload (and forgets a previous build error). */
   reload(): void;
+  /** Shows a failed build's problems over every open page and every page served until the next reload. */
+  showError(message: string): void;
   close(): Promise<void>;
 }
 
 export function startPreviewServer(root: string, port: number, host = '127.0.0.1'): Promise<PreviewServer> {
   const clients = new Set<http.ServerResponse>();
+  const state: { error?: string } = {};
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (url.pathname === EVENTS_PATH) {
@@ -46,7 +78,7 @@ export function startPreviewServer(root: string, port: number, host = '127.0.0.1
       req.on('close', () => clients.delete(res));
       return;
     }
-    serveFile(root, decodeURIComponent(url.pathname), res);
+    serveFile(root, decodeURIComponent(url.pathname), res, state.error);
   });
   return new Promise((resolve, reject) => {
     server.once('error', reject);
@@ -56,7 +88,12 @@ export function startPreviewServer(root: string, port: number, host = '127.0.0.1
       resolve({
         url: `http://${host}:${actual}/`,
         reload() {
+          state.error = undefined;
           for (const c of clients) c.write('event: reload\ndata: {}\n\n');
+        },
+        showError(message) {
+          state.error = message;
+          for (const c of clients) c.write(`event: build-error\ndata: ${JSON.stringify({ message })}\n\n`);
         },
         close() {
           for (const c of clients) c.end();
@@ -68,7 +105,7 @@ export function startPreviewServer(root: string, port: number, host = '127.0.0.1
   });
 }
 
-function serveFile(root: string, pathname: string, res: http.ServerResponse): void {
+function serveFile(root: string, pathname: string, res: http.ServerResponse, error?: string): void {
   let file = path.resolve(root, '.' + pathname);
   // Only files under the output folder are served, whatever `..` the URL holds.
   if (file !== root && !file.startsWith(root + path.sep)) return notFound(res);
@@ -84,7 +121,8 @@ function serveFile(root: string, pathname: string, res: http.ServerResponse): vo
   let body: Buffer | string = fs.readFileSync(file);
   if (type.startsWith('text/html')) {
     const html = body.toString('utf8');
-    body = html.includes('</body>') ? html.replace('</body>', `${RELOAD_SCRIPT}</body>`) : html + RELOAD_SCRIPT;
+    const extra = (error ? overlayHtml(error) : '') + RELOAD_SCRIPT;
+    body = html.includes('</body>') ? html.replace('</body>', `${extra}</body>`) : html + extra;
   }
   res.writeHead(200, { 'content-type': type, 'cache-control': 'no-store' }).end(body);
 }

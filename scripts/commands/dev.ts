@@ -5,6 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { stripVTControlCharacters } from 'node:util';
 import type { Command } from 'commander';
 import { build } from '../build.ts';
 import type { Io } from './io.ts';
@@ -57,7 +58,11 @@ export async function startDev(options: DevOptions): Promise<DevSession> {
           server.reload();
         } catch (error) {
           ok = false;
-          reportError(error, io, { debug: false, json: false });
+          // The same report in the terminal and over the open pages.
+          let report = '';
+          reportError(error, { out: () => {}, err: (s) => void (report += s) }, { debug: false, json: false });
+          io.err(report);
+          server.showError(stripVTControlCharacters(report).trim());
         }
         const done = waiters;
         waiters = [];

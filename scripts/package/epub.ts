@@ -10,9 +10,17 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { EPub } from 'epub-gen-memory';
 import type JSZip from 'jszip';
+import type { Element, Root } from 'hast';
+import { visit } from 'unist-util-visit';
 import type { Theme } from '../render/theme.ts';
 import type { BookView, ChapterView, TocEntry } from '../render/view-model.ts';
-import { escapeXml } from './xhtml.ts';
+import type { FontFamilySpec } from '../fonts/font-faces.ts';
+import { embedFonts, textOfXhtml } from './epub-fonts.ts';
+import type { PageMap } from '../paginate/paginate.ts';
+import { applyImageSizes, prepareImages } from './epub-images.ts';
+import { footnotesToAsides } from './epub-notes.ts';
+import { clearBlockPositions, insertPageBreaks, pageId, pageStartsByChapter, type PageTarget } from './epub-pages.ts';
+import { escapeXml, toXhtml } from './xhtml.ts';
 import { reproducibleZip, zipEntries } from './zip.ts';
 
 export interface EpubAsset {
@@ -26,8 +34,7 @@ export interface EpubInput {
   book: BookView;
   identifier: string;
   strings: Record<string, string>;
-  /** Chapters with `html` already serialised as XHTML for the EPUB. */
-  chapters: ChapterView[];
+  chapters: EpubChapter[];
   /** Extra chapter languages to declare besides the book's. */
   languages: string[];
   contributors: string[];
@@ -37,18 +44,57 @@ export interface EpubInput {
   /** Used for dcterms:modified and zip timestamps. */
   modified: Date;
   theme: Theme;
+  /** Font families to embed, subset to the characters of the book (none: the reader's fonts). */
+  fonts?: FontFamilySpec[];
+  /** The page map of a PDF built in the same run: print page numbers become page-break markers. */
+  pageMap?: PageMap;
+}
+
+export interface EpubChapter extends ChapterView {
+  /**
+   * The chapter's tree, links already resolved for the EPUB and blocks numbered
+   * with markBlockPositions (as for print); serialised here, after notes,
+   * page breaks and image sizes are applied. `html` is then ignored.
+   */
+  tree: Root;
+}
+
+/** The marker of a print page break, as in the chapter bodies. */
+export function pageBreakXhtml(folio: string): string {
+  return `<span epub:type="pagebreak" role="doc-pagebreak" id="${escapeXml(pageId(folio))}" aria-label="${escapeXml(folio)}"></span>`;
 }
 
 export async function packageEpub(input: EpubInput): Promise<Uint8Array> {
   const { book, strings, theme } = input;
-  const chapterFiles = input.chapters.map((ch) => ({
+  const images = await prepareImages(input.assets.filter((a) => a.mediaType.startsWith('image/')));
+  const otherAssets = input.assets.filter((a) => !a.mediaType.startsWith('image/'));
+  const starts = input.pageMap ? pageStartsByChapter(input.pageMap) : new Map();
+  const placed = new Map<string, string>();
+  let everyImageHasAlt = true;
+  const chapters = input.chapters.map((ch) => {
+    const tree = applyImageSizes(footnotesToAsides(ch.tree), images.resized);
+    const pages = insertPageBreaks(tree, ch.id, starts.get(ch.id) ?? []);
+    for (const folio of pages.placed) placed.set(folio, ch.xhtmlFile);
+    clearBlockPositions(tree);
+    visit(tree, 'element', (node: Element) => {
+      if (node.tagName === 'img' && typeof node.properties.alt !== 'string') everyImageHasAlt = false;
+    });
+    return { ...ch, html: toXhtml(tree), leadingPage: pages.leading };
+  });
+  // Page order is reading order: the page list follows the PDF's pages.
+  const pageList: PageTarget[] = [];
+  input.pageMap?.folios.forEach((folio) => {
+    const file = placed.get(folio);
+    if (file && !pageList.some((p) => p.label === folio)) pageList.push({ label: folio, href: `${file}#${pageId(folio)}` });
+  });
+  const chapterFiles = chapters.map((ch) => ({
     id: ch.id,
     filename: ch.xhtmlFile,
     title: ch.title,
     xmlLang: ch.lang,
     dir: ch.dir,
     bodyType: 'bodymatter',
-    xhtml: theme.render('epub-chapter', { chapter: ch, book, strings }),
+    xhtml: theme.render('epub-chapter', { chapter: ch, book, strings, pageStart: ch.leadingPage ? pageBreakXhtml(ch.leadingPage) : '' }),
     content: '',
   }));
   const coverFile = {
@@ -63,7 +109,11 @@ export async function packageEpub(input: EpubInput): Promise<Uint8Array> {
     beforeToc: true,
     excludeFromToc: true,
   };
-  const toc = input.chapters.map((ch) => ({ href: ch.xhtmlFile, title: ch.title, sections: ch.sections }));
+  const fonts = input.fonts?.length
+    ? await embedFonts(input.fonts, [...chapterFiles.map((f) => f.xhtml), coverFile.title, book.title, strings.contents].map(textOfXhtml).join('\n'))
+    : { assets: [], css: '' };
+  const assets = [...images.assets, ...otherAssets, ...fonts.assets];
+  const toc = chapters.map((ch) => ({ href: ch.xhtmlFile, title: ch.title, sections: ch.sections }));
   const c = {
     book,
     identifier: input.identifier,
@@ -72,16 +122,29 @@ export async function packageEpub(input: EpubInput): Promise<Uint8Array> {
     extraLanguages: input.languages.filter((l) => l !== book.language),
     description: book.description ?? book.title,
     modified: input.modified.toISOString().replace(/\.\d{3}Z$/, 'Z'),
-    hasImages: input.assets.some((a) => a.mediaType.startsWith('image/')),
+    hasImages: images.assets.length > 0,
     accessibilitySummary:
       'This publication has a table of contents, structured headings, a logical reading order and language ' +
-      'markup for every passage; images have text alternatives.',
+      'markup for every passage' +
+      (images.assets.length ? '; images have text alternatives' : '') +
+      (pageList.length ? '; page break markers and a page list follow the print edition' : '') +
+      '.',
+    pageList,
+    pageListTitle: (strings.pages ?? 'pages').replace(/^./, (ch) => ch.toLocaleUpperCase(book.language)),
+    // The page numbers are those of the print edition of this same book.
+    pageSource: pageList.length ? (book.isbn ? `urn:isbn:${book.isbn.replace(/[^0-9Xx]/g, '')}` : `${book.title} (print edition)`) : null,
+    // dcterms:conformsTo is a claim, made only when it is checked: tests run Ace by DAISY (no serious or
+    // critical violations) and EPUBCheck on the sample and every fixture, and `colophon check` runs both on
+    // every build. The build cannot afford Ace (a browser, seconds per chapter), so it guards what a book's
+    // author controls and the theme does not: an image without an alt attribute. Everything else Ace tests
+    // (language, structure, landmarks, page-break labels, contrast of the theme) is fixed by the templates.
+    conformsTo: everyImageHasAlt,
     cover: { href: input.cover.href, mediaType: input.cover.mediaType },
-    assets: input.assets.map((a, i) => ({ id: `asset-${i + 1}`, href: a.href, mediaType: a.mediaType })),
+    assets: assets.map((a, i) => ({ id: `asset-${i + 1}`, href: a.href, mediaType: a.mediaType })),
     toc,
     renderSections: (base: string, sections: TocEntry[]) => navList(base, sections),
-    bodyStart: input.chapters[0]?.xhtmlFile ?? 'toc.xhtml',
-    bodyStartTitle: input.chapters[0]?.title ?? strings.contents,
+    bodyStart: chapters[0]?.xhtmlFile ?? 'toc.xhtml',
+    bodyStartTitle: chapters[0]?.title ?? strings.contents,
     ncxDepth: 1 + maxDepth(toc.flatMap((t) => t.sections)),
     ncxPoints: ncxPoints(toc),
   };
@@ -93,7 +156,7 @@ export async function packageEpub(input: EpubInput): Promise<Uint8Array> {
       description: c.description,
       lang: book.language,
       tocTitle: strings.contents,
-      css: input.css,
+      css: stylesheet(fonts.css, input.css),
       version: 3,
       verbose: false,
       ignoreFailedDownloads: false,
@@ -112,8 +175,15 @@ export async function packageEpub(input: EpubInput): Promise<Uint8Array> {
   // `zip` is protected in the typings; it is the archive render() filled.
   const files = await zipEntries((epub as unknown as { zip: JSZip }).zip);
   files.set(`OEBPS/${input.cover.href}`, input.cover.data);
-  for (const a of input.assets) files.set(`OEBPS/${a.href}`, a.data);
+  for (const a of assets) files.set(`OEBPS/${a.href}`, a.data);
   return reproducibleZip(files, input.modified);
+}
+
+/** @namespace rules must precede every other rule (else they are ignored), so they are hoisted above the fonts and the theme. */
+function stylesheet(fontCss: string, css: string): string {
+  const namespaces = [...new Set(css.match(/@namespace[^;]*;/g) ?? [])];
+  const rest = css.replace(/@namespace[^;]*;\n?/g, '');
+  return [...namespaces, fontCss, rest].filter(Boolean).join('\n');
 }
 
 function coverXhtml(input: EpubInput): string {

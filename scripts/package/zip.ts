@@ -5,7 +5,9 @@
  */
 import JSZip from 'jszip';
 
-export async function reproducibleZip(files: Map<string, Uint8Array | string>, date: Date): Promise<Uint8Array> {
+export async function reproducibleZip(files: Map<string, Uint8Array | string>, buildDate: Date): Promise<Uint8Array> {
+  // Zip (MS-DOS) timestamps run from 1980 to 2107: a book dated 1813 would wrap to 2069.
+  const date = new Date(Math.min(Math.max(buildDate.getTime(), DOS_EPOCH), DOS_END));
   const zip = new JSZip();
   zip.file('mimetype', 'application/epub+zip', { compression: 'STORE', date });
   const names = [...files.keys()].filter((n) => n !== 'mimetype').sort();
@@ -19,6 +21,9 @@ export async function reproducibleZip(files: Map<string, Uint8Array | string>, d
     platform: 'UNIX',
   });
 }
+
+const DOS_EPOCH = Date.UTC(1980, 0, 1);
+const DOS_END = Date.UTC(2107, 11, 31);
 
 /** Every file of a JSZip archive, as bytes, by path. */
 export async function zipEntries(zip: JSZip): Promise<Map<string, Uint8Array>> {

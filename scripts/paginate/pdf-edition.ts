@@ -88,8 +88,14 @@ export async function buildPdfEdition(input: PdfEditionInput): Promise<PdfEditio
       dir,
       timeoutMs: ctx.paginationTimeoutMs,
       cacheDir: ctx.cacheDir ? path.join(ctx.cacheDir, 'pages') : undefined,
-      progress: (done, total, part, hit) =>
-        ctx.logger.step(`${meta.slug}: ${edition} PDF, part ${done} of ${total} ${hit ? '(cached)' : 'laid out'}: ${part.id}`),
+      progress: (done, total) =>
+        ctx.logger.progress?.({
+          publication: meta.slug,
+          stage: `paginate-${edition}`,
+          message: `paginating the ${edition} PDF`,
+          current: done,
+          total,
+        }),
     });
     result = r;
     parts = list.length;

@@ -2,6 +2,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { afterAll } from 'vitest';
 import { build, type BuildSummary } from '../../scripts/build.ts';
 import type { Format } from '../../scripts/context.ts';
 
@@ -9,9 +10,12 @@ export const ROOT = path.resolve(import.meta.dirname, '..', '..');
 export const FIXTURES = path.resolve(ROOT, '..', 'shared', 'fixtures');
 
 const made: string[] = [];
-process.on('exit', () => {
-  for (const d of made) fs.rmSync(d, { recursive: true, force: true });
-});
+const cleanUp = () => {
+  for (const d of made.splice(0)) fs.rmSync(d, { recursive: true, force: true });
+};
+// Vitest workers may end without an 'exit' event: clean up after each test file too.
+afterAll(cleanUp);
+process.on('exit', cleanUp);
 
 export function tempDir(prefix = 'colophon-test-'): string {
   const d = fs.mkdtempSync(path.join(os.tmpdir(), prefix));

@@ -1,0 +1,102 @@
+/**
+ * The theme's fonts inside the EPUB. Fontsource ships each family as
+ * unicode-range subsets in WOFF2, which Kobo and older reading systems do not
+ * read; subset-font (HarfBuzz) cuts every subset the book's text meets down
+ * to the characters actually used and writes WOFF (Kobo reads TTF, OTF and
+ * WOFF; EPUB 3 lists WOFF as a core media type). HarfBuzz cannot merge fonts,
+ * so a family/weight/style may have several files, declared with their
+ * unicode-range; the one holding most of the text is declared last, because a
+ * reading system that ignores unicode-range uses the last matching rule.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import subsetFont from 'subset-font';
+import { coversCodePoint, readFontFaces, type FontFace, type FontFamilySpec } from '../fonts/font-faces.ts';
+import type { EpubAsset } from './epub.ts';
+
+export interface EmbeddedFonts {
+  assets: EpubAsset[];
+  css: string;
+}
+
+/** Characters a reading system may add itself (hyphenation) and must find in the same font. */
+const ALWAYS = ' \u00A0-\u2010\u00AD';
+
+export async function embedFonts(specs: FontFamilySpec[], text: string): Promise<EmbeddedFonts> {
+  const used = new Set<number>();
+  for (const ch of text + ALWAYS) used.add(ch.codePointAt(0)!);
+  const families = specs.map((spec) => ({ spec, faces: readFontFaces(spec) }));
+  const primary = families[0]?.faces ?? [];
+  const picked: Array<{ face: FontFace; cps: number[] }> = [];
+  for (const [i, { faces }] of families.entries()) {
+    // A family that exists for another script (Arabic, Chinese) and sits behind the primary family
+    // in the stacks is needed only when the text has characters the primary family cannot draw.
+    if (i > 0 && isScriptFamily(faces, primary) && ![...used].some((cp) => covers(faces, cp) && !covers(primary, cp))) continue;
+    for (const face of faces) {
+      const cps = [...used].filter((cp) => coversCodePoint(face, cp)).sort((a, b) => a - b);
+      // Spaces and hyphens alone do not make a face worth shipping.
+      if (cps.some((cp) => !ALWAYS.includes(String.fromCodePoint(cp)))) picked.push({ face, cps });
+    }
+  }
+  const assets: EpubAsset[] = [];
+  const rules: Array<{ key: string; weight: number; rule: string }> = [];
+  for (const { face, cps } of picked) {
+    const woff = face.file.replace(/\.woff2$/, '.woff');
+    const source = fs.readFileSync(fs.existsSync(woff) ? woff : face.file);
+    const data = await subsetFont(source, String.fromCodePoint(...cps), { targetFormat: 'woff' });
+    const href = `fonts/${path.basename(woff)}`;
+    assets.push({ href, mediaType: 'font/woff', data: new Uint8Array(data) });
+    rules.push({
+      key: `${face.family}|${face.weight}|${face.style}`,
+      weight: cps.length,
+      rule:
+        `@font-face {\n  font-family: '${face.family}';\n  font-style: ${face.style};\n  font-weight: ${face.weight};\n` +
+        `  src: url('${href}') format('woff');\n  unicode-range: ${face.rangeText};\n}`,
+    });
+  }
+  const keys = [...new Set(rules.map((r) => r.key))];
+  const css = keys
+    .flatMap((k) =>
+      rules
+        .filter((r) => r.key === k)
+        .sort((a, b) => a.weight - b.weight)
+        .map((r) => r.rule),
+    )
+    .join('\n');
+  return { assets: assets.sort((a, b) => a.href.localeCompare(b.href)), css };
+}
+
+function covers(faces: FontFace[], cp: number): boolean {
+  return faces.some((f) => coversCodePoint(f, cp));
+}
+
+/**
+ * A family for another script: more of its coverage lies outside the primary family's than inside
+ * (Noto Naskh Arabic, Noto Serif SC), unlike a second Latin family such as the sans or the mono.
+ */
+function isScriptFamily(faces: FontFace[], primary: FontFace[]): boolean {
+  const seen = new Set<number>();
+  let shared = 0;
+  let beyond = 0;
+  for (const f of faces) {
+    for (const [a, b] of f.ranges) {
+      for (let cp = a; cp <= b; cp++) {
+        if (seen.has(cp)) continue;
+        seen.add(cp);
+        if (covers(primary, cp)) shared++;
+        else beyond++;
+      }
+    }
+  }
+  return beyond > shared;
+}
+
+/** The characters of XHTML documents: text content, with markup dropped and character references decoded. */
+export function textOfXhtml(xhtml: string): string {
+  return xhtml
+    .replace(/<!--[\s\S]*?-->/g, '')
+    .replace(/<[^>]*>/g, ' ')
+    .replace(/&#x([0-9a-f]+);/gi, (_m, h: string) => String.fromCodePoint(parseInt(h, 16)))
+    .replace(/&#(\d+);/g, (_m, d: string) => String.fromCodePoint(Number(d)))
+    .replace(/&(amp|lt|gt|quot|apos);/g, (_m, n: string) => ({ amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" })[n as 'amp']);
+}

@@ -1,0 +1,8 @@
+/** Typings for subset-font (the package ships none). */
+declare module 'subset-font' {
+  export default function subsetFont(
+    font: Uint8Array,
+    text: string,
+    options?: { targetFormat?: 'sfnt' | 'woff' | 'woff2' | 'truetype'; preserveNameIds?: number[]; noLayoutClosure?: boolean },
+  ): Promise<Buffer>;
+}
