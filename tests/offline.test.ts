@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { launchBrowser, openSandboxedPage, type BrowserSession, type PageReport } from '../scripts/browser.ts';
 import { build } from '../scripts/build.ts';
 import { main } from '../scripts/cli.ts';
@@ -48,6 +48,12 @@ afterAll(async () => {
   server.closeAllConnections();
   await new Promise<void>((resolve) => server.close(() => resolve()));
   for (const dir of temps.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+// Each test starts from a quiet network, so one test's leak does not fail the next.
+beforeEach(() => {
+  hits.connections = 0;
+  hits.requests.length = 0;
 });
 
 function expectNoTraffic(): void {
