@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import puppeteer, { type Browser, type HTTPRequest, type Page } from 'puppeteer-core';
 import { EnvironmentError } from './diagnostics.ts';
 
 const KNOWN_PATHS = [
@@ -28,9 +28,15 @@ export const INSTALL_HINT =
 
 /** Chromium from an explicit path, the environment, PATH, or the usual install places. */
 export function findChromium(explicit?: string): string {
+  // A path the user gave is used as given: falling back to another Chromium would hide the mistake.
+  const env = process.env.COLOPHON_CHROMIUM;
+  const chosen = explicit ? { value: explicit, from: 'The Chromium path given' } : env ? { value: env, from: 'COLOPHON_CHROMIUM' } : undefined;
+  if (chosen) {
+    if (isExecutableFile(chosen.value)) return chosen.value;
+    const why = fs.existsSync(chosen.value) ? 'which is not an executable file' : 'which does not exist';
+    throw new EnvironmentError(`${chosen.from} points at ${chosen.value}, ${why}.`, INSTALL_HINT);
+  }
   const candidates = [
-    explicit,
-    process.env.COLOPHON_CHROMIUM,
     process.env.PUPPETEER_EXECUTABLE_PATH,
     process.env.CHROME_PATH,
     ...(process.env.PATH ?? '')
@@ -39,16 +45,17 @@ export function findChromium(explicit?: string): string {
       .flatMap((d) => ['chromium', 'chromium-browser', 'google-chrome'].map((n) => path.join(d, n))),
     ...KNOWN_PATHS,
   ];
-  for (const c of candidates) {
-    if (!c) continue;
-    try {
-      fs.accessSync(c, fs.constants.X_OK);
-      if (fs.statSync(c).isFile()) return c;
-    } catch {
-      // not here; try the next place
-    }
-  }
+  for (const c of candidates) if (c && isExecutableFile(c)) return c;
   throw new EnvironmentError('Chromium was not found; it is needed to paginate PDFs.', INSTALL_HINT);
+}
+
+function isExecutableFile(file: string): boolean {
+  try {
+    fs.accessSync(file, fs.constants.X_OK);
+    return fs.statSync(file).isFile();
+  } catch {
+    return false;
+  }
 }
 
 export const CHROMIUM_ARGS = [
@@ -68,7 +75,18 @@ export const CHROMIUM_ARGS = [
   // Paged.js reads linked stylesheets with XHR; from file:// that needs this flag.
   // Request interception still limits every page to the files of its build.
   '--allow-file-access-from-files',
+  // No host name or address resolves: what request interception does not see (WebSockets,
+  // preconnects, a frame's speculative connection) cannot open a socket either.
+  '--host-resolver-rules=MAP * ~NOTFOUND',
 ];
+
+/**
+ * The policy of every page we open: no script of the document runs (ours are
+ * evaluated through the DevTools protocol, which it does not govern), and no
+ * plug-in, frame, base URL or form. It is sent as a response header, so no
+ * template can leave it out.
+ */
+export const CONTENT_SECURITY_POLICY = "script-src 'none'; object-src 'none'; frame-src 'none'; base-uri 'none'; form-action 'none'";
 
 export interface BrowserSession {
   browser: Browser;
@@ -143,7 +161,8 @@ export async function openSandboxedPage(
     if (url.startsWith('file:')) {
       const file = fileURLToPath(url);
       if (roots.some((r) => file.startsWith(r))) {
-        void request.continue();
+        if (request.isNavigationRequest() && /\.html?$/i.test(file)) void serveWithPolicy(request, file, report);
+        else void request.continue();
         return;
       }
     }
@@ -157,5 +176,27 @@ export async function openSandboxedPage(
   page.on('pageerror', (error) => {
     report.errors.push(error instanceof Error ? error.message : String(error));
   });
+  // WebSockets pass request interception by; the host resolver stops them, and here they are reported.
+  const cdp = await page.createCDPSession();
+  await cdp.send('Network.enable');
+  cdp.on('Network.webSocketCreated', ({ url }) => report.blocked.push(url));
   return { page, report };
+}
+
+/** An HTML document of the build, answered by us with the page's content security policy. */
+async function serveWithPolicy(request: HTTPRequest, file: string, report: PageReport): Promise<void> {
+  let body: Buffer;
+  try {
+    body = await fs.promises.readFile(file);
+  } catch {
+    report.failed.push(request.url());
+    await request.abort('failed');
+    return;
+  }
+  await request.respond({
+    status: 200,
+    contentType: 'text/html; charset=utf-8',
+    headers: { 'Content-Security-Policy': CONTENT_SECURITY_POLICY },
+    body,
+  });
 }

@@ -30,7 +30,7 @@ export function toDiagnostics(error: unknown): Diagnostic[] {
   if (error instanceof ContentError) return error.diagnostics;
   if (error instanceof CommandError) return [{ severity: 'error', code: error.code, message: error.message, hint: error.hint }];
   if (error instanceof EnvironmentError) return [{ severity: 'error', code: 'ENVIRONMENT', message: error.message, hint: error.hint }];
-  if (error instanceof PaginationError) return [{ severity: 'error', code: 'PAGINATION_FAILED', message: error.message }];
+  if (error instanceof PaginationError) return [{ severity: 'error', code: 'PAGINATION_FAILED', message: error.message, hint: error.hint }];
   if (error instanceof UsageError) return [{ severity: 'error', code: 'USAGE', message: error.message }];
   const message = error instanceof Error ? error.message : String(error);
   return [{ severity: 'error', code: 'INTERNAL', message }];

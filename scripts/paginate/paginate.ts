@@ -5,9 +5,10 @@
  * browser, reports no page errors or failed requests, and lets pages reach
  * the network.
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { Page } from 'puppeteer-core';
+import { TimeoutError, type Page } from 'puppeteer-core';
 import { packageDir } from '../util/package-dir.ts';
 import { openSandboxedPage, type BrowserSession, type PageReport } from '../browser.ts';
 
@@ -62,17 +63,26 @@ export class PaginationError extends Error {
   constructor(
     message: string,
     readonly report?: PageReport,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; hint?: string },
   ) {
     super(message, options);
     this.name = 'PaginationError';
+    this.hint = options?.hint;
   }
+  /** What the user can do about it; without one the CLI shows the catalogue's hint. */
+  readonly hint?: string;
 }
+
+export const OFFLINE_HINT =
+  'Builds are offline: download the file into the publication folder (a font into templates/fonts/) and refer to it by a relative path.';
+export const CRASH_HINT = 'Chromium may have run out of memory: close other programs or split the publication, and run with --debug for details.';
+
+const duration = (ms: number) => (ms < 1000 ? `${ms} ms` : `${Math.round(ms / 1000)} s`);
 
 async function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const limit = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new PaginationError(`${what} took longer than ${Math.round(ms / 1000)} s.`)), ms);
+    timer = setTimeout(() => reject(new PaginationError(`${what} took longer than ${duration(ms)}.`)), ms);
   });
   try {
     return await Promise.race([work, limit]);
@@ -107,20 +117,50 @@ export async function paginate(session: BrowserSession, options: PaginateOptions
   }
 }
 
-/** Opens `htmlFile` in a sandboxed page and lets Paged.js lay it out; the page stays open. */
+/** Chromium's renderer died under the page (out of memory, a crash). */
+export function isCrash(error: unknown): boolean {
+  const message = error instanceof Error ? error.message : String(error);
+  return /Page crashed|Target closed|Target crashed|Session closed|detached Frame/i.test(message);
+}
+
+/** Opens `htmlFile` in a sandboxed page and lets Paged.js lay it out; the page stays open. A crashed renderer gets one more try. */
 export async function layOut(session: BrowserSession, options: PaginateOptions): Promise<PageSession> {
+  try {
+    return await layOutOnce(session, options);
+  } catch (error) {
+    if (!isCrash(error)) throw error;
+  }
+  try {
+    return await layOutOnce(session, options);
+  } catch (error) {
+    if (!isCrash(error)) throw error;
+    throw new PaginationError(`Chromium crashed twice while laying out ${options.label}.`, undefined, { cause: error, hint: CRASH_HINT });
+  }
+}
+
+async function layOutOnce(session: BrowserSession, options: PaginateOptions): Promise<PageSession> {
   const { page, report } = await openSandboxedPage(session, options.allowedRoots);
+  // A crashed renderer only emits an event; pending evaluations would wait for the time limit.
+  const crashed = new Promise<never>((_, reject) => page.once('error', (e: Error) => reject(new Error(`Page crashed: ${e.message}`))));
+  crashed.catch(() => undefined);
   const close = () => page.close().then(() => undefined, () => undefined);
   try {
     page.setDefaultTimeout(options.timeoutMs);
     await page.emulateMediaType('print');
-    await withTimeout(runPaged(page, options.htmlFile), options.timeoutMs, `Laying out ${options.label}`);
+    await withTimeout(Promise.race([runPaged(page, options.htmlFile), crashed]), options.timeoutMs, `Laying out ${options.label}`);
     assertClean(report, options.label);
     return { page, report, close };
   } catch (error) {
     await close();
-    if (error instanceof PaginationError) throw error;
-    throw new PaginationError(`Laying out ${options.label} failed: ${(error as Error).message}`, report, { cause: error });
+    if (error instanceof PaginationError || isCrash(error)) throw error;
+    // Puppeteer's own limit (page.setDefaultTimeout) can strike first, in goto or an evaluation.
+    if (error instanceof TimeoutError) {
+      throw new PaginationError(`Laying out ${options.label} took longer than ${duration(options.timeoutMs)}.`, report, { cause: error });
+    }
+    // Paged.js rejects with whatever failed (a ProgressEvent when a stylesheet was refused): the report says more.
+    assertClean(report, options.label);
+    const message = error instanceof Error ? error.message : String(error);
+    throw new PaginationError(`Laying out ${options.label} failed: ${message}`, report, { cause: error });
   }
 }
 
@@ -146,7 +186,7 @@ export async function openPaginated(session: BrowserSession, options: PaginateOp
  * for joined parts; a document laid out by Paged.js gets them from the Finish handler.
  */
 export async function finish(page: Page): Promise<void> {
-  await page.addScriptTag({ path: FINISH_SCRIPT });
+  await page.evaluate(scriptSource(FINISH_SCRIPT));
   await page.evaluate('window.colophonFinish()');
 }
 
@@ -177,11 +217,12 @@ export async function print(laid: PageSession, options: PaginateOptions): Promis
 async function runPaged(page: Page, htmlFile: string): Promise<void> {
   await page.goto(pathToFileURL(htmlFile).href, { waitUntil: 'load' });
   // Page functions are passed as strings: the TypeScript loader wraps functions
-  // in helpers that do not exist inside the browser.
+  // in helpers that do not exist inside the browser. Our scripts are evaluated:
+  // the page's policy refuses <script> elements, ours as much as the content's.
   await page.evaluate('window.PagedConfig = { auto: false }');
-  await page.addScriptTag({ path: PAGED_SCRIPT });
-  await page.addScriptTag({ path: FINISH_SCRIPT });
-  await page.addScriptTag({ path: HANDLERS_SCRIPT });
+  await page.evaluate(scriptSource(PAGED_SCRIPT));
+  await page.evaluate(scriptSource(FINISH_SCRIPT));
+  await page.evaluate(scriptSource(HANDLERS_SCRIPT));
   await page.evaluate('document.fonts.ready.then(() => window.PagedPolyfill.preview()).then(() => true)');
 }
 
@@ -189,12 +230,26 @@ function assertClean(report: PageReport, label: string): void {
   const problems = [
     ...report.errors.map((e) => `script error: ${e}`),
     ...report.failed.map((u) => `could not load ${u}`),
-    ...report.blocked.map((u) => `blocked a request to ${u} (builds are offline)`),
+    ...[...new Set(report.blocked)].map((u) => `blocked a request to ${u} (builds are offline)`),
   ];
-  if (problems.length) throw new PaginationError(`Paginating ${label} failed:\n  ${problems.join('\n  ')}`, report);
+  if (problems.length) {
+    const hint = report.blocked.length ? OFFLINE_HINT : undefined;
+    throw new PaginationError(`Paginating ${label} failed:\n  ${problems.join('\n  ')}`, report, { hint });
+  }
+}
+
+const sources = new Map<string, string>();
+/** A script file as source to evaluate (to `undefined`); the sourceURL names it in stack traces. */
+function scriptSource(file: string): string {
+  let source = sources.get(file);
+  if (!source) {
+    source = `${fs.readFileSync(file, 'utf8')}\n;undefined;\n//# sourceURL=${pathToFileURL(file).href}\n`;
+    sources.set(file, source);
+  }
+  return source;
 }
 
 export async function readPageMap(page: Page): Promise<PageMap> {
-  await page.addScriptTag({ path: PAGE_MAP_SCRIPT });
+  await page.evaluate(scriptSource(PAGE_MAP_SCRIPT));
   return page.evaluate('window.colophonPageMap()') as Promise<PageMap>;
 }
