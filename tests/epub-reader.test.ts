@@ -68,7 +68,8 @@ describe('the EPUB in epub.js', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     const tmp = tempDir('colophon-reader-');
-    const args = CHROMIUM_ARGS.filter((a) => !a.startsWith('--headless'));
+    // This test serves the book from a loopback server, so host resolution stays on here.
+    const args = CHROMIUM_ARGS.filter((a) => !a.startsWith('--headless') && !a.startsWith('--host-resolver-rules'));
     if (process.getuid?.() === 0) args.push('--no-sandbox');
     browser = await chromium.launch({ executablePath: findChromium(), args, env: { ...process.env, TMPDIR: tmp } });
   }, 300_000);

@@ -125,7 +125,7 @@ body { font-family: Remote, serif; background: url("${markup.background}"); }
     expect(report.failed).toEqual([]);
   });
 
-  it('the page’s own scripts do not run (patch browser-offline-csp)', async () => {
+  it('the page’s own scripts do not run', async () => {
     const { report, title, text } = await visit(`<!DOCTYPE html>
 <html><head><meta charset="utf-8"><title>Untouched</title>
 <script src="${origin}/evil.js"></script>
@@ -140,7 +140,7 @@ body { font-family: Remote, serif; background: url("${markup.background}"); }
     expect(report.errors).toEqual([]);
   });
 
-  it('what interception does not see, WebSockets and preconnects, opens no socket and is reported (patch browser-offline-csp)', async () => {
+  it('what interception does not see, WebSockets and preconnects, opens no socket and is reported', async () => {
     const ws = `ws://${origin.slice('http://'.length)}/socket`;
     const { report } = await visit(
       `<!DOCTYPE html><html><head><meta charset="utf-8"><link rel="preconnect" href="${origin}"></head><body><p>x</p></body></html>`,
@@ -172,7 +172,7 @@ describe('a build makes no request that is not a file of the build', () => {
     return { dir, remote };
   }
 
-  it('a theme override that @imports a remote stylesheet fails the build, naming the URL (patch paginate-safety)', async () => {
+  it('a theme override that @imports a remote stylesheet fails the build, naming the URL', async () => {
     const { dir, remote } = remoteImportPublication();
     const outDir = temp();
     const error = await build({ input: dir, outDir, formats: ['pdf'], cwd: ROOT }).then(
@@ -188,7 +188,7 @@ describe('a build makes no request that is not a file of the build', () => {
     expectNoTraffic();
   });
 
-  it('the CLI prints that error with an offline hint and exits 1 (patch paginate-safety)', async () => {
+  it('the CLI prints that error with an offline hint and exits 1', async () => {
     const { dir, remote } = remoteImportPublication();
     const outDir = temp();
     let stdout = '';
@@ -200,7 +200,7 @@ describe('a build makes no request that is not a file of the build', () => {
     expect(code, stderr).toBe(1);
     expect(stderr).toContain(`blocked a request to ${remote} (builds are offline)`);
     expect(stderr).toContain('[PAGINATION_FAILED]');
-    // The hint says what to do, not the catalogue's advice about slow layouts (patch paginate-safety).
+    // The hint says what to do, not the catalogue's advice about slow layouts.
     expect(stderr).toMatch(/hint: Builds are offline: download the file into the publication folder/);
     expect(stderr).not.toMatch(/internal error|\n\s+at /);
     expect(stdout).toBe('');

@@ -64,7 +64,7 @@ describe('theme', () => {
       body: [{ ...chapterView(chapter, '<p>Body {{title}}</p>'), showHead: true }],
     });
     expect(html).toContain('<title>A &quot;Quoted&quot; Title</title>');
-    expect(html).toContain('<section class="chapter role-appendix book-chapter" id="ch-01" lang="ru" dir="ltr" role="doc-appendix"');
+    expect(html).toContain('<section class="chapter role-appendix book-chapter first-chapter" id="ch-01" lang="ru" dir="ltr" role="doc-appendix"');
     expect(html).toContain('<a class="toc-link" href="#ch-01" data-page="000">');
     // Chapter HTML is inserted as rendered, never evaluated as a template.
     expect(html).toContain('<p>Body {{title}}</p>');

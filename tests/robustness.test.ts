@@ -51,7 +51,7 @@ interface Expected {
   /** Base name of the file the diagnostic names. */
   file: string;
   line?: number;
-  /** The line is not checked (it is, in "needs lead fix"). */
+  /** The line is not checked here (it is, further down). */
   anyLine?: true;
   /** Part of the message or hint the user must see. */
   says?: RegExp;
@@ -295,7 +295,7 @@ async function cli(...argv: string[]): Promise<{ code: number; stdout: string; s
 }
 
 describe('faults in the machine: a clear message, nothing lost', () => {
-  it('a layout that runs out of time names the publication, the part and the edition, and writes nothing (patch paginate-safety)', async () => {
+  it('a layout that runs out of time names the publication, the part and the edition, and writes nothing', async () => {
     const dir = smallBook('slow-book');
     const outDir = temp();
     const error = await build({ input: dir, outDir, formats: ['pdf'], cwd: ROOT, paginationTimeoutMs: 1 }).then(
@@ -311,7 +311,7 @@ describe('faults in the machine: a clear message, nothing lost', () => {
     expect(fs.readdirSync(outDir).filter((n) => !n.startsWith('.colophon-cache'))).toEqual([]);
   });
 
-  it('the CLI gives the time limit in words and a hint about --timeout (patch paginate-safety)', async () => {
+  it('the CLI gives the time limit in words and a hint about --timeout', async () => {
     const r = await cli('build', smallBook('slow-cli'), '--out', temp(), '--format', 'pdf', '--timeout', '0.001', '--quiet');
     expect(r.code, r.stderr).toBe(1);
     expect(r.stderr).toMatch(/took longer than 1 ms\. \[PAGINATION_FAILED\]/);
@@ -325,7 +325,7 @@ describe('faults in the machine: a clear message, nothing lost', () => {
       else process.env.COLOPHON_CHROMIUM = saved;
     });
 
-    it('COLOPHON_CHROMIUM at a path that does not exist is an error of its own, not a silent fallback (patch browser-offline-csp)', async () => {
+    it('COLOPHON_CHROMIUM at a path that does not exist is an error of its own, not a silent fallback', async () => {
       const missing = path.join(temp(), 'no-such-chromium');
       process.env.COLOPHON_CHROMIUM = missing;
       const error = await launchBrowser().then(
@@ -340,7 +340,7 @@ describe('faults in the machine: a clear message, nothing lost', () => {
       expect((error as EnvironmentError).hint).toMatch(/apt-get install chromium/);
     });
 
-    it('a chromiumPath that is not a program fails the build with the install hint and exit 1 (patch browser-offline-csp)', async () => {
+    it('a chromiumPath that is not a program fails the build with the install hint and exit 1', async () => {
       delete process.env.COLOPHON_CHROMIUM;
       const notProgram = path.join(temp(), 'chromium.txt');
       fs.writeFileSync(notProgram, 'not a program');
@@ -400,14 +400,14 @@ describe('faults in the machine: a clear message, nothing lost', () => {
       delete (session.browser as Partial<typeof session.browser>).newPage;
     });
 
-    it('is tried once more, and the second try succeeds (patch paginate-safety)', async () => {
+    it('is tried once more, and the second try succeeds', async () => {
       const opened = crashPages(1);
       const result = await paginate(session, { htmlFile, allowedRoots: [dir], timeoutMs: 30_000, label: 'crash.md (screen PDF)' });
       expect(result.map.pageCount).toBe(1);
       expect(opened()).toBe(2);
     });
 
-    it('crashing twice is a clear PaginationError naming the document (patch paginate-safety)', async () => {
+    it('crashing twice is a clear PaginationError naming the document', async () => {
       crashPages(2);
       const error = await paginate(session, { htmlFile, allowedRoots: [dir], timeoutMs: 30_000, label: 'crash.md (screen PDF)' }).then(
         () => undefined,
@@ -424,19 +424,19 @@ describe('faults in the machine: a clear message, nothing lost', () => {
  * Problems that need a change outside load/ and parse/ (see the notes in the
  * report): these fail until the lead applies the fix.
  */
-describe('needs lead fix', () => {
-  it('a missing partial names the template that uses it, with its line (scripts/render/theme.ts)', async () => {
+describe('problems reported where they are', () => {
+  it('a missing partial names the template that uses it, with its line', async () => {
     const error = await failure(path.join(BAD, 'missing-partial'));
     expect(summary(error.diagnostics)).toEqual([{ code: 'TEMPLATE_ERROR', file: 'chapter.hbs', line: 3 }]);
     expect(error.diagnostics[0].message).toMatch(/chapter-ornament/);
   });
 
-  it('a template syntax error gives its line (scripts/render/theme.ts)', async () => {
+  it('a template syntax error gives its line', async () => {
     const error = await failure(path.join(BAD, 'template-syntax'), { formats: ['pdf'] });
     expect(summary(error.diagnostics)).toEqual([{ code: 'TEMPLATE_ERROR', file: 'print.hbs', line: 3 }]);
   });
 
-  it('a missing image in one chapter and bad front matter in another are reported together (scripts/build.ts)', async () => {
+  it('a missing image in one chapter and bad front matter in another are reported together', async () => {
     const error = await failure(path.join(BAD, 'image-and-front-matter'));
     expect(summary(error.diagnostics)).toEqual([
       { code: 'FRONT_MATTER_INVALID', file: '02-two.md', line: 3 },
