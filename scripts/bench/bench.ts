@@ -132,20 +132,16 @@ async function main(): Promise<void> {
   };
   const novel4 = quadruple();
 
-  // The reference path's single HTML document, for stock pagedjs-cli.
-  const refOut = path.join(work, 'ref');
-  await colophon('(reference HTML for pagedjs-cli)', NOVEL, refOut, 'pdf', 'none', 'single');
-  const ref4Out = path.join(work, 'ref4');
-  await colophon('(reference HTML for pagedjs-cli, 4×)', novel4, ref4Out, 'pdf', 'none', 'single');
-
-  const stock = show(await pagedjsCli('pagedjs-cli, novel', path.join(refOut, '.html', 'novel', 'screen', 'book.html')));
+  // Colophon first: its kept print HTML (book.html, the whole book as one
+  // document) is what stock pagedjs-cli lays out.
   const cache = path.join(work, 'cache');
   const cold = show(await colophon('colophon PDF, novel, cold', NOVEL, path.join(work, 'o1'), 'pdf', cache));
   const warmSame = show(await colophon('colophon PDF, novel, warm (nothing changed)', NOVEL, path.join(work, 'o1'), 'pdf', cache));
+  const stock = show(await pagedjsCli('pagedjs-cli, novel', path.join(work, 'o1', '.html', 'novel', 'screen', 'book.html')));
   const single = show(await colophon('colophon PDF, novel, one document', NOVEL, path.join(work, 'o2'), 'pdf', 'none', 'single'));
 
-  const stock4 = show(await pagedjsCli('pagedjs-cli, 4× novel', path.join(ref4Out, '.html', 'novel4', 'screen', 'book.html')));
   const cold4 = show(await colophon('colophon PDF, 4× novel, cold', novel4, path.join(work, 'o3'), 'pdf', path.join(work, 'cache4')));
+  const stock4 = show(await pagedjsCli('pagedjs-cli, 4× novel', path.join(work, 'o3', '.html', 'novel4', 'screen', 'book.html')));
 
   // All outputs, cold; then one chapter edited.
   const copy = path.join(work, 'novel-edit');

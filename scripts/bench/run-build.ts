@@ -12,7 +12,8 @@ const summary = await build({
   formats: formats.split(',') as Format[],
   cacheDir: cache === 'none' ? false : cache,
   singleDocument: mode === 'single',
-  htmlDir: mode === 'single' ? `${outDir}/.html` : undefined,
+  // The print HTML is kept: stock pagedjs-cli lays out the same book.html.
+  htmlDir: `${outDir}/.html`,
   // The one-document reference path of a long book can take many minutes.
   paginationTimeoutMs: 3_600_000,
 });

@@ -76,6 +76,8 @@ export async function buildPdfEdition(input: PdfEditionInput): Promise<PdfEditio
   let parts = 0;
   let cached = 0;
   if (parallel) {
+    // The whole book as one document too, for reference renders (e.g. stock pagedjs-cli), when the HTML is kept.
+    if (ctx.htmlDir) fs.writeFileSync(path.join(dir, 'book.html'), render(true, input.chapters));
     const list: Part[] = [{ id: 'front', htmlFile: path.join(dir, 'front.html'), label: `the front matter of ${label}` }];
     fs.writeFileSync(list[0].htmlFile, render(true, []));
     for (const ch of input.chapters) {

@@ -57,6 +57,7 @@
     constructor(chunker, polisher, caller) {
       super(chunker, polisher, caller);
       this.heads = new Map();
+      this.started = new Set();
     }
     afterParsed(parsed) {
       for (const table of parsed.querySelectorAll('table')) {
@@ -64,14 +65,24 @@
         if (head && table.dataset.ref) this.heads.set(table.dataset.ref, head);
       }
     }
+    // A table continued on a new page is rebuilt around its next row without
+    // going through renderNode itself, so the header is added when that row is.
     renderNode(node) {
-      if (node.nodeType !== 1 || node.tagName !== 'TABLE' || !node.dataset.splitFrom) return;
-      const head = this.heads.get(node.dataset.ref);
-      if (head && !node.querySelector(':scope > thead')) {
-        const copy = head.cloneNode(true);
+      const el = node.nodeType === 1 ? node : node.parentElement;
+      const table = el && el.closest('table');
+      const ref = table && table.dataset.ref;
+      if (!ref || !this.heads.has(ref)) return;
+      if (node === table && !this.started.has(ref)) {
+        this.started.add(ref);
+        return;
+      }
+      if (this.started.has(ref) && !table.querySelector(':scope > thead') && el.closest('thead') === null) {
+        const copy = this.heads.get(ref).cloneNode(true);
         copy.setAttribute('aria-hidden', 'true');
         copy.classList.add('repeated-head');
-        node.insertBefore(copy, node.firstChild);
+        // Not a part of the source: Paged.js must not take it for the original header.
+        for (const e of [copy, ...copy.querySelectorAll('[data-ref]')]) e.removeAttribute('data-ref');
+        table.insertBefore(copy, table.firstChild);
       }
     }
   }
