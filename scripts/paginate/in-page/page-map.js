@@ -41,7 +41,10 @@ window.colophonPageMap = function colophonPageMap() {
   const pageStarts = pages.map((page) => {
     const el = page.querySelector('.pagedjs_page_content [data-pos]');
     if (!el) return null;
-    const text = (el.textContent || '').replace(/\u00AD/g, '').replace(/\s+/g, ' ').trim().slice(0, 60);
+    // A repeated table header is not part of the source text the page starts with.
+    const copy = el.cloneNode(true);
+    for (const head of copy.querySelectorAll('.repeated-head')) head.remove();
+    const text = (copy.textContent || '').replace(/\u00AD/g, '').replace(/\s+/g, ' ').trim().slice(0, 60);
     return { pos: el.dataset.pos, continued: Boolean(el.dataset.splitFrom), text };
   });
   return {
