@@ -76,7 +76,9 @@
         this.started.add(ref);
         return;
       }
-      if (this.started.has(ref) && !table.querySelector(':scope > thead') && el.closest('thead') === null) {
+      // Only body rows: white space and the header itself come before the header is in place.
+      const inBody = el.closest('tbody, tfoot') !== null && el.closest('table') === table;
+      if (this.started.has(ref) && inBody && !table.querySelector(':scope > thead')) {
         const copy = this.heads.get(ref).cloneNode(true);
         copy.setAttribute('aria-hidden', 'true');
         copy.classList.add('repeated-head');
