@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { TimeoutError, type Page } from 'puppeteer-core';
+import { TimeoutError, type BrowserContext, type Page } from 'puppeteer-core';
 import { packageDir } from '../util/package-dir.ts';
 import { openSandboxedPage, type BrowserSession, type PageReport } from '../browser.ts';
 
@@ -103,6 +103,8 @@ export interface PaginateOptions {
   timeoutMs: number;
   /** What to call the document in messages, e.g. "content/book/book.yaml (print PDF)". */
   label: string;
+  /** Browser context to open the page in (default: the browser's own). */
+  context?: BrowserContext;
 }
 
 /** One document through Paged.js, numbered, with its page map, printed: the reference path. */

@@ -13,6 +13,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
+import type { BrowserContext } from 'puppeteer-core';
 import type { BrowserSession } from '../browser.ts';
 import {
   LAYOUT_SCRIPTS,
@@ -98,9 +99,9 @@ function dirUrl(dir: string): string {
   return new URL(`file://${path.resolve(dir)}/`).href.replace(/\/$/, '');
 }
 
-async function layOutPart(session: BrowserSession, part: Part, options: PartsOptions): Promise<SerializedPart> {
+async function layOutPart(session: BrowserSession, part: Part, options: PartsOptions, context?: BrowserContext): Promise<SerializedPart> {
   const attempt = async () => {
-    const laid = await layOut(session, { htmlFile: part.htmlFile, allowedRoots: [options.dir], timeoutMs: options.timeoutMs, label: part.label });
+    const laid = await layOut(session, { htmlFile: part.htmlFile, allowedRoots: [options.dir], timeoutMs: options.timeoutMs, label: part.label, context });
     try {
       return await serialize(laid.page);
     } finally {
@@ -123,20 +124,28 @@ export async function paginateParts(session: BrowserSession, parts: Part[], opti
   let next = 0;
   let done = 0;
   let cached = 0;
+  // Each worker has its own browser context, hence its own renderer process:
+  // pages of one context can share a process and would take turns on one core.
   const worker = async () => {
-    while (next < parts.length) {
-      const i = next++;
-      const part = parts[i];
-      const file = options.cacheDir ? path.join(options.cacheDir, `${cacheKey(part, shared)}.json.gz`) : undefined;
-      const hit = file ? readCache(file, options.dir) : undefined;
-      if (hit) {
-        results[i] = hit;
-        cached++;
-      } else {
-        results[i] = await layOutPart(session, part, options);
-        if (file) writeCache(file, options.dir, results[i]);
+    let context: BrowserContext | undefined;
+    try {
+      while (next < parts.length) {
+        const i = next++;
+        const part = parts[i];
+        const file = options.cacheDir ? path.join(options.cacheDir, `${cacheKey(part, shared)}.json.gz`) : undefined;
+        const hit = file ? readCache(file, options.dir) : undefined;
+        if (hit) {
+          results[i] = hit;
+          cached++;
+        } else {
+          context ??= await session.browser.createBrowserContext();
+          results[i] = await layOutPart(session, part, options, context);
+          if (file) writeCache(file, options.dir, results[i]);
+        }
+        options.progress?.(++done, parts.length, part, Boolean(hit));
       }
-      options.progress?.(++done, parts.length, part, Boolean(hit));
+    } finally {
+      await context?.close().catch(() => undefined);
     }
   };
   const concurrency = Math.max(1, Math.min(options.concurrency ?? os.availableParallelism(), parts.length));
