@@ -417,7 +417,7 @@ describe('images', () => {
 });
 
 describe('multilingual fixture', () => {
-  const dir = '/work/shared/fixtures/multilingual';
+  const dir = path.resolve(import.meta.dirname, '../../shared/fixtures/multilingual');
   const book = parseYaml(fs.readFileSync(path.join(dir, 'book.yaml'), 'utf8')) as { language: string; chapters: string[] };
 
   function read(name: string, index: number) {
