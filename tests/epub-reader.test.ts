@@ -4,27 +4,16 @@
  * fonts, and a footnote call must lead to its note.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM_ARGS, findChromium } from '../scripts/browser.ts';
-import { ROOT, buildInto } from './helpers/build.ts';
+import { ROOT, buildInto, tempDir } from './helpers/build.ts';
 
 
 /** Temporary folders of this file, removed when its tests end (vitest workers may not run exit handlers). */
-const made: string[] = [];
-function tempDir(prefix: string): string {
-  const d = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-  made.push(d);
-  return d;
-}
-afterAll(() => {
-  for (const d of made) fs.rmSync(d, { recursive: true, force: true });
-});
-
 const SAMPLE = path.join(ROOT, 'content', 'colophon-guide');
 
 const PAGE = `<!DOCTYPE html>

@@ -5,28 +5,17 @@
  * Ace by DAISY on the sample and every fixture.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import JSZip from 'jszip';
 import sharp from 'sharp';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { PublicationResult } from '../scripts/editions.ts';
 import { runAce } from '../scripts/check/ace.ts';
-import { ROOT, buildInto } from './helpers/build.ts';
+import { ROOT, buildInto, tempDir } from './helpers/build.ts';
 import { epubcheck } from './helpers/tools.ts';
 
 
 /** Temporary folders of this file, removed when its tests end (vitest workers may not run exit handlers). */
-const made: string[] = [];
-function tempDir(prefix: string): string {
-  const d = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-  made.push(d);
-  return d;
-}
-afterAll(() => {
-  for (const d of made) fs.rmSync(d, { recursive: true, force: true });
-});
-
 const SAMPLE = path.join(ROOT, 'content', 'colophon-guide');
 const FIXTURES = path.resolve(import.meta.dirname, '../../shared/fixtures');
 const RTL = path.join(import.meta.dirname, 'fixtures', 'epub', 'rtl');
