@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import puppeteer, { type Browser, type BrowserContext, type HTTPRequest, type Page } from 'puppeteer-core';
+import puppeteer, { type Browser, type HTTPRequest, type Page } from 'puppeteer-core';
 import { EnvironmentError } from './diagnostics.ts';
 
 const KNOWN_PATHS = [
@@ -147,10 +147,8 @@ export interface PageReport {
 export async function openSandboxedPage(
   session: BrowserSession,
   allowedRoots: string[],
-  /** Pages of different browser contexts never share a renderer process, so they lay out in parallel. */
-  context?: BrowserContext,
 ): Promise<{ page: Page; report: PageReport }> {
-  const page = await (context ?? session.browser).newPage();
+  const page = await session.browser.newPage();
   const report: PageReport = { blocked: [], failed: [], errors: [] };
   const roots = allowedRoots.map((r) => path.resolve(r) + path.sep);
   await page.setRequestInterception(true);

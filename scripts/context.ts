@@ -4,6 +4,7 @@
  * No stage reaches for globals, so builds can run side by side and in tests.
  */
 import path from 'node:path';
+import { DEFAULT_PART_SIZE } from './paginate/groups.ts';
 import type { Diagnostic } from './diagnostics.ts';
 
 export const FORMATS = ['pdf', 'print', 'epub', 'web'] as const;
@@ -54,6 +55,8 @@ export interface BuildOptions {
   singleDocument?: boolean;
   /** Where laid-out chapters are cached between builds; false: no cache. Default `<outDir>/.colophon-cache`. */
   cacheDir?: string | false;
+  /** Characters of chapter HTML laid out together in one part (see paginate/groups.ts). */
+  partSize?: number;
 }
 
 export interface BuildContext {
@@ -68,6 +71,7 @@ export interface BuildContext {
   /** Paginate chapters apart, in parallel. */
   parallel: boolean;
   cacheDir?: string;
+  partSize: number;
   /** Root of the Colophon installation (templates/, node_modules/). */
   toolRoot: string;
   /** Path as the user should read it in messages. */
@@ -107,6 +111,7 @@ export function createContext(options: BuildOptions): BuildContext {
       options.cacheDir === false
         ? undefined
         : path.resolve(cwd, options.cacheDir ?? path.join(options.outDir, '.colophon-cache')),
+    partSize: options.partSize ?? DEFAULT_PART_SIZE,
     toolRoot: toolRoot(),
     displayPath(abs: string) {
       const rel = path.relative(cwd, abs);

@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { TimeoutError, type BrowserContext, type Page } from 'puppeteer-core';
+import { TimeoutError, type Page } from 'puppeteer-core';
 import { packageDir } from '../util/package-dir.ts';
 import { openSandboxedPage, type BrowserSession, type PageReport } from '../browser.ts';
 
@@ -17,8 +17,9 @@ export const PAGED_SCRIPT = path.join(packageDir('pagedjs-cli'), 'dist', 'browse
 const PAGE_MAP_SCRIPT = path.join(import.meta.dirname, 'in-page', 'page-map.js');
 const HANDLERS_SCRIPT = path.join(import.meta.dirname, 'in-page', 'handlers.js');
 const FINISH_SCRIPT = path.join(import.meta.dirname, 'in-page', 'finish.js');
+const SCHEDULER_SCRIPT = path.join(import.meta.dirname, 'in-page', 'scheduler.js');
 /** Every script that shapes the layout: part of the cache key of a paginated part. */
-export const LAYOUT_SCRIPTS = [PAGED_SCRIPT, HANDLERS_SCRIPT, FINISH_SCRIPT];
+export const LAYOUT_SCRIPTS = [SCHEDULER_SCRIPT, PAGED_SCRIPT, HANDLERS_SCRIPT, FINISH_SCRIPT];
 /** Our scripts, in the order they are loaded after Paged.js (also for a pagedjs-cli reference render). */
 export const OUR_SCRIPTS = [FINISH_SCRIPT, HANDLERS_SCRIPT];
 
@@ -103,8 +104,18 @@ export interface PaginateOptions {
   timeoutMs: number;
   /** What to call the document in messages, e.g. "content/book/book.yaml (print PDF)". */
   label: string;
-  /** Browser context to open the page in (default: the browser's own). */
-  context?: BrowserContext;
+  /**
+   * A sandboxed page to lay out in instead of a new one: opening a page costs
+   * about a quarter of a second, which parts laid out one after another in the
+   * same worker need not pay each time. The caller keeps it open and closes it;
+   * it is closed here only when it failed (check `page.isClosed()`).
+   */
+  tab?: SandboxedPage;
+}
+
+export interface SandboxedPage {
+  page: Page;
+  report: PageReport;
 }
 
 /** One document through Paged.js, numbered, with its page map, printed: the reference path. */
@@ -141,19 +152,26 @@ export async function layOut(session: BrowserSession, options: PaginateOptions):
 }
 
 async function layOutOnce(session: BrowserSession, options: PaginateOptions): Promise<PageSession> {
-  const { page, report } = await openSandboxedPage(session, options.allowedRoots);
+  const reused = options.tab && !options.tab.page.isClosed() ? options.tab : undefined;
+  const { page, report } = reused ?? (await openSandboxedPage(session, options.allowedRoots));
+  if (reused) for (const list of [report.blocked, report.failed, report.errors]) list.length = 0;
   // A crashed renderer only emits an event; pending evaluations would wait for the time limit.
-  const crashed = new Promise<never>((_, reject) => page.once('error', (e: Error) => reject(new Error(`Page crashed: ${e.message}`))));
+  let onError: (e: Error) => void = () => undefined;
+  const crashed = new Promise<never>((_, reject) => {
+    onError = (e: Error) => reject(new Error(`Page crashed: ${e.message}`));
+    page.once('error', onError);
+  });
   crashed.catch(() => undefined);
-  const close = () => page.close().then(() => undefined, () => undefined);
+  const closePage = () => page.close().then(() => undefined, () => undefined);
   try {
     page.setDefaultTimeout(options.timeoutMs);
     await page.emulateMediaType('print');
     await withTimeout(Promise.race([runPaged(page, options.htmlFile), crashed]), options.timeoutMs, `Laying out ${options.label}`);
     assertClean(report, options.label);
-    return { page, report, close };
+    page.off('error', onError);
+    return { page, report, close: reused ? async () => undefined : closePage };
   } catch (error) {
-    await close();
+    await closePage();
     if (error instanceof PaginationError || isCrash(error)) throw error;
     // Puppeteer's own limit (page.setDefaultTimeout) can strike first, in goto or an evaluation.
     if (error instanceof TimeoutError) {
@@ -222,6 +240,7 @@ async function runPaged(page: Page, htmlFile: string): Promise<void> {
   // in helpers that do not exist inside the browser. Our scripts are evaluated:
   // the page's policy refuses <script> elements, ours as much as the content's.
   await page.evaluate('window.PagedConfig = { auto: false }');
+  await page.evaluate(scriptSource(SCHEDULER_SCRIPT));
   await page.evaluate(scriptSource(PAGED_SCRIPT));
   await page.evaluate(scriptSource(FINISH_SCRIPT));
   await page.evaluate(scriptSource(HANDLERS_SCRIPT));

@@ -16,6 +16,7 @@ import { pageCss, type Edition } from '../render/page-css.ts';
 import { writeSiteAssets } from '../render/assets.ts';
 import { paginate, type PageMap } from './paginate.ts';
 import { paginateParts, type Part } from './parts.ts';
+import { groupChapters } from './groups.ts';
 import { finishPdf } from './pdf-finish.ts';
 
 export interface PdfEditionInput {
@@ -80,11 +81,15 @@ export async function buildPdfEdition(input: PdfEditionInput): Promise<PdfEditio
     if (ctx.htmlDir) fs.writeFileSync(path.join(dir, 'book.html'), render(true, input.chapters));
     const list: Part[] = [{ id: 'front', htmlFile: path.join(dir, 'front.html'), label: `the front matter of ${label}` }];
     fs.writeFileSync(list[0].htmlFile, render(true, []));
-    for (const ch of input.chapters) {
-      const htmlFile = path.join(dir, `${ch.id}.html`);
-      fs.writeFileSync(htmlFile, render(false, [ch]));
-      const source = pub.chapters[ch.number - 1];
-      list.push({ id: ch.id, htmlFile, label: `chapter ${ch.number} (${ctx.displayPath(source.file)}, ${edition} PDF)` });
+    for (const group of groupChapters(input.chapters, (ch) => ch.html.length, ctx.partSize)) {
+      const first = group[0];
+      const last = group[group.length - 1];
+      const id = group.length === 1 ? first.id : `${first.id}--${last.id}`;
+      const htmlFile = path.join(dir, `${id}.html`);
+      fs.writeFileSync(htmlFile, render(false, group));
+      const files = group.map((ch) => ctx.displayPath(pub.chapters[ch.number - 1].file));
+      const which = group.length === 1 ? `chapter ${first.number} (${files[0]}` : `chapters ${first.number}–${last.number} (${files[0]} to ${files[files.length - 1]}`;
+      list.push({ id, htmlFile, label: `${which}, ${edition} PDF)` });
     }
     const r = await paginateParts(session, list, {
       dir,
