@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import puppeteer, { type Browser, type HTTPRequest, type Page } from 'puppeteer-core';
+import type { Browser, HTTPRequest, Page } from 'puppeteer-core';
 import { EnvironmentError } from './diagnostics.ts';
 
 const KNOWN_PATHS = [
@@ -107,6 +107,8 @@ export async function launchBrowser(options: { executablePath?: string; protocol
   if (process.getuid?.() === 0) args.push('--no-sandbox');
   let browser: Browser;
   try {
+    // Imported here: puppeteer takes a third of a second to load, which builds without a browser need not pay.
+    const { default: puppeteer } = await import('puppeteer-core');
     browser = await puppeteer.launch({
       executablePath,
       headless: true,

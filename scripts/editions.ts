@@ -81,32 +81,40 @@ export async function buildEditions(
     });
 
   try {
-    for (const edition of ['screen', 'print'] as Edition[]) {
+    // The two PDF editions are made side by side: while one prints its joined
+    // pages (one core), the other lays its parts out on the rest.
+    const editions = (['screen', 'print'] as Edition[]).filter((e) => ctx.formats.has(e === 'screen' ? 'pdf' : 'print'));
+    const settled = await Promise.allSettled(
+      editions.map((edition) => {
+        ctx.logger.step(`${slug}: paginating the ${edition} PDF`);
+        return timed(timings, `paginate-${edition}`, () =>
+          buildPdfEdition({
+            ctx,
+            pub,
+            theme,
+            book,
+            strings,
+            edition,
+            faces,
+            images,
+            chapters: printChapters(),
+            dir: path.join(work, edition),
+            date,
+            browser,
+          }),
+        );
+      }),
+    );
+    for (const s of settled) if (s.status === 'rejected') throw s.reason;
+    editions.forEach((edition, i) => {
+      const pdf = (settled[i] as PromiseFulfilledResult<Awaited<ReturnType<typeof buildPdfEdition>>>).value;
       const format = edition === 'screen' ? 'pdf' : 'print';
-      if (!ctx.formats.has(format)) continue;
       const file = edition === 'screen' ? `${slug}.pdf` : `${slug}-print.pdf`;
-      ctx.logger.step(`${slug}: paginating the ${edition} PDF`);
-      const pdf = await timed(timings, `paginate-${edition}`, () =>
-        buildPdfEdition({
-          ctx,
-          pub,
-          theme,
-          book,
-          strings,
-          edition,
-          faces,
-          images,
-          chapters: printChapters(),
-          dir: path.join(work, edition),
-          date,
-          browser,
-        }),
-      );
       pageMaps[edition] = pdf.map;
       layout[edition] = { parts: pdf.parts, cached: pdf.cached };
       fs.writeFileSync(path.join(staging, file), pdf.bytes);
       outputs.push({ kind: format, file, bytes: pdf.bytes.length, pages: pdf.pages });
-    }
+    });
 
     let cover: { data: Uint8Array; ext: string } | undefined;
     const coverNeeded = ctx.formats.has('epub') || ctx.formats.has('web');

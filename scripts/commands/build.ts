@@ -1,7 +1,7 @@
 /** `colophon build`: every edition of every publication, and a summary. */
 import path from 'node:path';
 import { Option, type Command } from 'commander';
-import { build, type BuildSummary } from '../build.ts';
+import type { BuildSummary } from '../build.ts';
 import { FORMATS } from '../context.ts';
 import type { Io } from './io.ts';
 import { parseFormats, parseSeconds } from './options.ts';
@@ -40,6 +40,8 @@ export function registerBuild(program: Command, io: Io): void {
       });
       let summary: BuildSummary;
       try {
+        // Loaded when needed: the pipeline's libraries take a second or two to import, which --help need not wait for.
+        const { build } = await import('../build.ts');
         summary = await build({ input: dir, outDir: flags.out, formats, logger: progress, paginationTimeoutMs: timeout * 1000 });
         progress.done(true);
       } catch (error) {

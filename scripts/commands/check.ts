@@ -5,9 +5,6 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { CommandError } from '../errors.ts';
-import { configuredBleeds } from '../check/bleed.ts';
-import { checkPublication } from '../check/check-publication.ts';
-import { requireEpubcheck } from '../check/epubcheck.ts';
 import { findBuilt } from '../check/find-built.ts';
 import { formatPublicationCheck } from '../check/table.ts';
 import type { PublicationCheck } from '../check/types.ts';
@@ -21,6 +18,12 @@ export interface CheckSummary {
 }
 
 export async function checkOutputs(options: { input: string; outDir: string }): Promise<CheckSummary> {
+  // The validators' modules are loaded when needed, so that --help answers at once.
+  const [{ configuredBleeds }, { checkPublication }, { requireEpubcheck }] = await Promise.all([
+    import('../check/bleed.ts'),
+    import('../check/check-publication.ts'),
+    import('../check/epubcheck.ts'),
+  ]);
   const outDir = path.resolve(options.outDir);
   const built = findBuilt(outDir);
   if (!built.length) throw new CommandError('NO_OUTPUTS', `No built publications in ${outDir} (no */publication.json).`);

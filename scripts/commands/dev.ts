@@ -7,7 +7,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { stripVTControlCharacters } from 'node:util';
 import type { Command } from 'commander';
-import { build } from '../build.ts';
 import type { Io } from './io.ts';
 import { consoleLogger } from './options.ts';
 import { reportError } from './report.ts';
@@ -53,6 +52,7 @@ export async function startDev(options: DevOptions): Promise<DevSession> {
         again = false;
         let ok = true;
         try {
+          const { build } = await import('../build.ts');
           await build({ input, outDir, formats: ['web'], logger: consoleLogger(io, true) });
           io.err(`Rebuilt at ${new Date().toLocaleTimeString()}.\n`);
           server.reload();

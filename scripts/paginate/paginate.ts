@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { TimeoutError, type Page } from 'puppeteer-core';
+import type { Page } from 'puppeteer-core';
 import { packageDir } from '../util/package-dir.ts';
 import { openSandboxedPage, type BrowserSession, type PageReport } from '../browser.ts';
 
@@ -174,7 +174,7 @@ async function layOutOnce(session: BrowserSession, options: PaginateOptions): Pr
     await closePage();
     if (error instanceof PaginationError || isCrash(error)) throw error;
     // Puppeteer's own limit (page.setDefaultTimeout) can strike first, in goto or an evaluation.
-    if (error instanceof TimeoutError) {
+    if (error instanceof Error && error.name === 'TimeoutError') {
       throw new PaginationError(`Laying out ${options.label} took longer than ${duration(options.timeoutMs)}.`, report, { cause: error });
     }
     // Paged.js rejects with whatever failed (a ProgressEvent when a stylesheet was refused): the report says more.
