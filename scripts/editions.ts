@@ -3,13 +3,14 @@
  * the screen and print PDFs, the EPUB and the web edition, plus a small
  * manifest (publication.json) that the catalog page reads.
  */
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { toHtml } from 'hast-util-to-html';
 import type { BuildContext } from './context.ts';
 import type { ParsedChapter, Publication } from './model.ts';
-import type { BrowserSession } from './browser.ts';
+import { findChromium, type BrowserSession } from './browser.ts';
 import { publicationIdentifier } from './identifier.ts';
 import { loadTheme, type Theme } from './render/theme.ts';
 import { bookView, chapterView, type BookView } from './render/view-model.ts';
@@ -81,6 +82,15 @@ export async function buildEditions(
     });
 
   try {
+    // The cover is drawn (in Chromium) while the PDFs are made.
+    const coverNeeded = ctx.formats.has('epub') || ctx.formats.has('web');
+    const coverWork = coverNeeded
+      ? meta.cover
+        ? Promise.resolve(coverFromFile(path.join(pub.dir, meta.cover)))
+        : drawCover(ctx, theme, book, faces, work, browser)
+      : undefined;
+    coverWork?.catch(() => undefined);
+
     // The two PDF editions are made side by side: while one prints its joined
     // pages (one core), the other lays its parts out on the rest.
     const editions = (['screen', 'print'] as Edition[]).filter((e) => ctx.formats.has(e === 'screen' ? 'pdf' : 'print'));
@@ -117,9 +127,8 @@ export async function buildEditions(
     });
 
     let cover: { data: Uint8Array; ext: string } | undefined;
-    const coverNeeded = ctx.formats.has('epub') || ctx.formats.has('web');
-    if (coverNeeded) {
-      cover = meta.cover ? coverFromFile(path.join(pub.dir, meta.cover)) : await drawCover(theme, book, faces, work, browser);
+    if (coverWork) {
+      cover = await coverWork;
       fs.writeFileSync(path.join(staging, `cover${cover.ext}`), cover.data);
     }
 
@@ -199,6 +208,7 @@ function usedFaces(theme: Theme, pub: Publication, chapters: ParsedChapter[]): F
 }
 
 async function drawCover(
+  ctx: BuildContext,
   theme: Theme,
   book: BookView,
   faces: FontFace[],
@@ -210,5 +220,26 @@ async function drawCover(
   const assets = writeSiteAssets(dir, { theme, faces, images: [], publicationDir: dir, css: ['base.css', 'cover.css'] });
   const htmlFile = path.join(dir, 'cover.html');
   fs.writeFileSync(htmlFile, theme.render('cover-image', { book, stylesheets: assets.stylesheets }));
-  return { data: await renderCoverImage(await browser(), htmlFile), ext: '.jpg' };
+  // Drawn covers are cached by their page, its assets and the Chromium binary,
+  // so a rebuild of the EPUB or web edition need not start a browser.
+  const file = ctx.cacheDir ? path.join(ctx.cacheDir, 'covers', `${coverKey(dir, findChromium(ctx.chromiumPath))}.jpg`) : undefined;
+  if (file && fs.existsSync(file)) return { data: fs.readFileSync(file), ext: '.jpg' };
+  const data = await renderCoverImage(await browser(), htmlFile);
+  if (file) {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(`${file}.${process.pid}.tmp`, data);
+    fs.renameSync(`${file}.${process.pid}.tmp`, file);
+  }
+  return { data, ext: '.jpg' };
+}
+
+function coverKey(dir: string, chromium: string): string {
+  const h = createHash('sha256');
+  const stat = fs.statSync(chromium);
+  h.update(`${fs.realpathSync(chromium)} ${stat.size} ${stat.mtimeMs}`);
+  for (const rel of (fs.readdirSync(dir, { recursive: true }) as string[]).sort()) {
+    const abs = path.join(dir, rel);
+    if (fs.statSync(abs).isFile()) h.update(rel).update(fs.readFileSync(abs));
+  }
+  return h.digest('hex');
 }

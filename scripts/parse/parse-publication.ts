@@ -2,20 +2,26 @@
  * Parses every chapter of a publication, collecting all problems before
  * failing so that an author sees every broken image in one run.
  */
+import path from 'node:path';
 import type { BuildContext } from '../context.ts';
 import { ContentError, type Diagnostic } from '../diagnostics.ts';
 import type { ParsedChapter, Publication } from '../model.ts';
 import { parseChapter } from './parse-chapter.ts';
+import { parseCacheKey, readParsed, writeParsed } from './parse-cache.ts';
 
 export function parsePublication(pub: Publication, ctx: BuildContext): ParsedChapter[] {
   const errors: Diagnostic[] = [];
+  const cacheDir = ctx.cacheDir ? path.join(ctx.cacheDir, 'parsed') : undefined;
   const chapters = pub.chapters.map((source, index) => {
-    const { chapter, diagnostics } = parseChapter(source, {
-      publicationDir: pub.dir,
-      bookLanguage: pub.meta.language,
-      index,
-      displayPath: ctx.displayPath,
-    });
+    const options = { publicationDir: pub.dir, bookLanguage: pub.meta.language, index, displayPath: ctx.displayPath };
+    const key = cacheDir && parseCacheKey(ctx.toolRoot, { source, dir: pub.dir, lang: pub.meta.language, index, shown: ctx.displayPath(source.file) });
+    const hit = key ? readParsed(cacheDir, key) : undefined;
+    const { chapter, diagnostics } = hit ? { chapter: { ...hit.chapter, source }, diagnostics: hit.diagnostics } : parseChapter(source, options);
+    // Only a chapter without errors is kept: a failing one must be parsed (and reported) again.
+    if (key && !hit && !diagnostics.some((d) => d.severity === 'error')) {
+      const { source: _source, ...rest } = chapter;
+      writeParsed(cacheDir, key, { chapter: rest, diagnostics });
+    }
     for (const d of diagnostics) {
       if (d.severity === 'error') errors.push(d);
       else ctx.logger.warn(d);

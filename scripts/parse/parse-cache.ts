@@ -1,0 +1,58 @@
+/**
+ * Parsed chapters kept between builds, so that a rebuild after editing one
+ * chapter parses only that chapter (the EPUB and web editions are made from
+ * the parsed trees). An entry is found by the hash of everything parsing
+ * reads: the chapter's source, the publication folder and language, the
+ * chapter's place in the book, and the parser itself (its modules and the
+ * locked dependency versions). Images are checked for again on a hit: a
+ * picture deleted since must still be reported.
+ */
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import type { Diagnostic } from '../diagnostics.ts';
+import type { ParsedChapter } from '../model.ts';
+
+export interface CachedParse {
+  chapter: Omit<ParsedChapter, 'source'>;
+  diagnostics: Diagnostic[];
+}
+
+let parserHash: string | undefined;
+function parserVersion(toolRoot: string): string {
+  if (parserHash) return parserHash;
+  const h = createHash('sha256');
+  const dir = import.meta.dirname;
+  for (const name of fs.readdirSync(dir).sort()) h.update(name).update(fs.readFileSync(path.join(dir, name)));
+  h.update(fs.readFileSync(path.join(dir, '..', 'model.ts')));
+  const lock = path.join(toolRoot, 'package-lock.json');
+  if (fs.existsSync(lock)) h.update(fs.readFileSync(lock));
+  parserHash = h.digest('hex');
+  return parserHash;
+}
+
+export function parseCacheKey(toolRoot: string, inputs: unknown): string {
+  return createHash('sha256').update(parserVersion(toolRoot)).update(JSON.stringify(inputs)).digest('hex');
+}
+
+export function readParsed(dir: string, key: string): CachedParse | undefined {
+  try {
+    const entry = JSON.parse(zlib.gunzipSync(fs.readFileSync(path.join(dir, `${key}.json.gz`))).toString('utf8')) as CachedParse;
+    return entry.chapter.images.every((file) => fs.existsSync(file)) ? entry : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function writeParsed(dir: string, key: string, entry: CachedParse): void {
+  try {
+    fs.mkdirSync(dir, { recursive: true });
+    const file = path.join(dir, `${key}.json.gz`);
+    const tmp = `${file}.${process.pid}.tmp`;
+    fs.writeFileSync(tmp, zlib.gzipSync(JSON.stringify(entry), { level: 1 }));
+    fs.renameSync(tmp, file);
+  } catch {
+    // A cache that cannot be written only makes the next build slower.
+  }
+}
