@@ -29,7 +29,8 @@ export async function build(options: BuildOptions): Promise<BuildSummary> {
 
   // One browser for the whole build, started only when a stage needs it.
   let session: Promise<BrowserSession> | undefined;
-  const browser = () => (session ??= launchBrowser({ executablePath: ctx.chromiumPath, protocolTimeoutMs: ctx.paginationTimeoutMs + 60_000 }));
+  const browser =
+    options.browser ?? (() => (session ??= launchBrowser({ executablePath: ctx.chromiumPath, protocolTimeoutMs: ctx.paginationTimeoutMs + 60_000 })));
   // A build with PDFs needs it for sure: Chromium starts (another process) while Node parses.
   if (ctx.formats.has('pdf') || ctx.formats.has('print')) browser().catch(() => undefined);
 

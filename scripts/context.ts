@@ -6,6 +6,7 @@
 import path from 'node:path';
 import { DEFAULT_PART_SIZE } from './paginate/groups.ts';
 import type { Diagnostic } from './diagnostics.ts';
+import type { BrowserSession } from './browser.ts';
 
 export const FORMATS = ['pdf', 'print', 'epub', 'web'] as const;
 export type Format = (typeof FORMATS)[number];
@@ -57,6 +58,10 @@ export interface BuildOptions {
   cacheDir?: string | false;
   /** Characters of chapter HTML laid out together in one part (see paginate/groups.ts). */
   partSize?: number;
+  /** Also write `<slug>/preview/`: the print HTML paginated by Paged.js in the reader's browser (colophon dev). */
+  printPreview?: boolean;
+  /** A browser kept open by the caller (colophon dev keeps one warm between builds); the build does not close it. */
+  browser?: () => Promise<BrowserSession>;
 }
 
 export interface BuildContext {
@@ -72,6 +77,7 @@ export interface BuildContext {
   parallel: boolean;
   cacheDir?: string;
   partSize: number;
+  printPreview: boolean;
   /** Root of the Colophon installation (templates/, node_modules/). */
   toolRoot: string;
   /** Path as the user should read it in messages. */
@@ -112,6 +118,7 @@ export function createContext(options: BuildOptions): BuildContext {
         ? undefined
         : path.resolve(cwd, options.cacheDir ?? path.join(options.outDir, '.colophon-cache')),
     partSize: options.partSize ?? DEFAULT_PART_SIZE,
+    printPreview: options.printPreview ?? false,
     toolRoot: toolRoot(),
     displayPath(abs: string) {
       const rel = path.relative(cwd, abs);

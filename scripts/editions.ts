@@ -22,6 +22,7 @@ import { codePointsOf, readFontFaces, selectFaces, type FontFace } from './fonts
 import { checkGlyphs } from './fonts/glyph-check.ts';
 import type { PageMap } from './paginate/paginate.ts';
 import { buildPdfEdition } from './paginate/pdf-edition.ts';
+import { writePrintPreview } from './paginate/print-preview.ts';
 import { renderCoverImage, coverFromFile } from './render/cover-image.ts';
 import { packageEpub, readAsset } from './package/epub.ts';
 import { chapterOfIds, resolveEpubLinks } from './package/epub-links.ts';
@@ -82,6 +83,10 @@ export async function buildEditions(
     });
 
   try {
+    if (ctx.printPreview) {
+      writePrintPreview({ ctx, pub, theme, book, strings, edition: 'screen', faces, images, chapters: printChapters(), dir: path.join(staging, 'preview') });
+    }
+
     // The cover is drawn (in Chromium) while the PDFs are made.
     const coverNeeded = ctx.formats.has('epub') || ctx.formats.has('web');
     const coverWork = coverNeeded

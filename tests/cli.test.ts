@@ -239,7 +239,7 @@ describe('colophon dev', () => {
     const dir = await scaffolded('live-book');
     const out = tempDir();
     const io = { out: () => {}, err: () => {} };
-    const session = await startDev({ input: dir, outDir: out, port: 0, io, debounceMs: 50 });
+    const session = await startDev({ input: dir, outDir: out, port: 0, io, debounceMs: 50, webOnly: true });
     const controller = new AbortController();
     try {
       const page = () => fetch(new URL('live-book/', session.url)).then((r) => r.text());
@@ -277,7 +277,7 @@ describe('colophon dev, when a build fails', () => {
     const out = tempDir();
     let terminal = '';
     const io = { out: () => {}, err: (s: string) => void (terminal += s) };
-    const session = await startDev({ input: dir, outDir: out, port: 0, io, debounceMs: 50 });
+    const session = await startDev({ input: dir, outDir: out, port: 0, io, debounceMs: 50, webOnly: true });
     const controller = new AbortController();
     try {
       const page = () => fetch(new URL('broken-book/', session.url)).then((r) => r.text());

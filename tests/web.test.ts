@@ -12,7 +12,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { HtmlValidate } from 'html-validate';
 import { findChromium } from '../scripts/browser.ts';
+import { startDev } from '../scripts/commands/dev.ts';
 import { FIXTURES, ROOT, buildInto, tempDir } from './helpers/build.ts';
+import { normalise, pdftext } from './helpers/tools.ts';
 
 const SAMPLE = path.join(ROOT, 'content', 'colophon-guide');
 const MULTILINGUAL = path.join(FIXTURES, 'multilingual');
@@ -310,6 +312,51 @@ describe('the web editions', () => {
       expect(errors, slug).toEqual([]);
       await page.close();
       expect(await validate(path.join(out, slug, 'index.html')), slug).toEqual([]);
+    }
+  });
+});
+
+describe('colophon dev', () => {
+  it('serves a paginated print preview and rebuilds it, the web edition and the PDF on a change', { timeout: 300_000 }, async () => {
+    const pub = path.join(tempDir(), 'guide');
+    fs.cpSync(SAMPLE, pub, { recursive: true });
+    const devOut = tempDir();
+    const session = await startDev({ input: pub, outDir: devOut, port: 0, io: { out: () => {}, err: () => {} }, debounceMs: 50, watch: [] });
+    try {
+      const editions = session.nextEditions();
+      expect(session.publications.map((p) => p.slug)).toEqual(['guide']);
+      const { preview } = session.publications[0];
+
+      // Paged.js lays the book out in the reader's browser, with our page numbers and contents numbers.
+      const { page, errors } = await open(preview);
+      await page.waitForFunction(() => document.documentElement.dataset.previewPages, undefined, { timeout: 120_000 });
+      const pages = Number(await page.evaluate(() => document.documentElement.dataset.previewPages));
+      expect(pages).toBeGreaterThan(10);
+      expect(await page.locator('.pagedjs_page').count()).toBe(pages);
+      const contentsNumbers = await page.locator('a.toc-link').evaluateAll((links) => links.map((a) => (a as HTMLElement).dataset.page));
+      expect(contentsNumbers.length).toBeGreaterThan(3);
+      for (const n of contentsNumbers) expect(n).toMatch(/^\d+$/);
+      // A reload (after a build) cuts the page's event stream; that is no error.
+      expect(errors.filter((e) => !e.includes('/__colophon/events'))).toEqual([]);
+
+      // The first build of every edition, with the session's browser.
+      expect(await editions).toBe(true);
+      const pdf = path.join(devOut, 'guide', 'guide.pdf');
+      expect(fs.existsSync(pdf)).toBe(true);
+
+      // A change: the open preview reloads and shows it; the PDF is rebuilt with it.
+      const web = session.nextBuild();
+      const nextEditions = session.nextEditions();
+      const chapter = path.join(pub, '04-paper-and-screen.md');
+      fs.appendFileSync(chapter, '\nA sentence written during a preview.\n');
+      expect(await web).toBe(true);
+      // The print text is hyphenated with soft hyphens.
+      await page.waitForFunction(() => document.body.innerText.replace(/\u00ad/g, '').includes('A sentence written during a preview.'), undefined, { timeout: 120_000 });
+      expect(await nextEditions).toBe(true);
+      expect(normalise(pdftext(pdf))).toContain('A sentence written during a preview.');
+      await page.close();
+    } finally {
+      await session.close();
     }
   });
 });

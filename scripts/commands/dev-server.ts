@@ -78,7 +78,7 @@ export function startPreviewServer(root: string, port: number, host = '127.0.0.1
       req.on('close', () => clients.delete(res));
       return;
     }
-    serveFile(root, decodeURIComponent(url.pathname), res, state.error);
+    void serveSoon(root, decodeURIComponent(url.pathname), res, () => state.error);
   });
   return new Promise((resolve, reject) => {
     server.once('error', reject);
@@ -103,6 +103,20 @@ export function startPreviewServer(root: string, port: number, host = '127.0.0.1
       });
     });
   });
+}
+
+/**
+ * A build swaps its new folder in with two renames; a request that falls
+ * between them would find nothing. What is missing is looked for again for a
+ * moment before the answer is "not found".
+ */
+async function serveSoon(root: string, pathname: string, res: http.ServerResponse, error: () => string | undefined): Promise<void> {
+  for (let tries = 0; tries < 10 && !exists(root, pathname); tries++) await new Promise((r) => setTimeout(r, 50));
+  serveFile(root, pathname, res, error());
+}
+
+function exists(root: string, pathname: string): boolean {
+  return fs.existsSync(path.resolve(root, '.' + pathname));
 }
 
 function serveFile(root: string, pathname: string, res: http.ServerResponse, error?: string): void {

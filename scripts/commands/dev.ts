@@ -1,13 +1,19 @@
 /**
- * `colophon dev`: builds the web edition, serves it on localhost, and on every
- * change in the content folder rebuilds and reloads the open pages. A build
- * that fails prints its problems and keeps the last good pages on screen.
+ * `colophon dev`: builds the web edition and a print preview (the PDF's pages
+ * laid out by Paged.js in the reader's browser), serves them on localhost, and
+ * on every change in the content folder or the theme rebuilds and reloads the
+ * open pages. After the quick web build the PDFs and EPUB are rebuilt too, with
+ * one Chromium kept open for the whole session and the pagination cache, so
+ * only the parts that changed are laid out again. A build that fails prints
+ * its problems and keeps the last good pages on screen.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { stripVTControlCharacters } from 'node:util';
 import type { Command } from 'commander';
 import type { Io } from './io.ts';
+import type { BrowserSession } from '../browser.ts';
+import { toolRoot } from '../context.ts';
 import { consoleLogger } from './options.ts';
 import { reportError } from './report.ts';
 import { startPreviewServer } from './dev-server.ts';
@@ -21,12 +27,20 @@ export interface DevOptions {
   io: Io;
   /** Quiet period after the last change before rebuilding, in ms. */
   debounceMs?: number;
+  /** Rebuild only the web edition and the print preview, not the PDFs and EPUB. */
+  webOnly?: boolean;
+  /** Folders watched besides the input (default: the theme's templates/). */
+  watch?: string[];
 }
 
 export interface DevSession {
   url: string;
-  /** Resolves after the build that follows the next change (or the first build). */
+  /** Publications of the last good build: where to read each. */
+  publications: Array<{ slug: string; web: string; preview: string }>;
+  /** Resolves after the web build that follows the next change (or the first build). */
   nextBuild(): Promise<boolean>;
+  /** Resolves after the next build of every edition (PDFs, EPUB, web); false when it failed or was skipped for a newer change. */
+  nextEditions(): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -37,8 +51,27 @@ export async function startDev(options: DevOptions): Promise<DevSession> {
   if (!fs.existsSync(input)) throw new UsageError(`${options.input} does not exist.`);
   fs.mkdirSync(outDir, { recursive: true });
   const server = await startPreviewServer(outDir, options.port);
+  // One browser for every PDF rebuild of the session, started by the first one.
+  let session: Promise<BrowserSession> | undefined;
+  const browser = () => (session ??= import('../browser.ts').then(({ launchBrowser }) => launchBrowser()));
+  let publications: DevSession['publications'] = [];
 
-  let waiters: ((ok: boolean) => void)[] = [];
+  // Who waits for the next web build, and for the next build of every edition.
+  let webWaiters: ((ok: boolean) => void)[] = [];
+  let allWaiters: ((ok: boolean) => void)[] = [];
+  const settle = (which: 'web' | 'all', ok: boolean) => {
+    const list = which === 'web' ? webWaiters : allWaiters;
+    if (which === 'web') webWaiters = [];
+    else allWaiters = [];
+    for (const w of list) w(ok);
+  };
+  const fail = (error: unknown) => {
+    // The same report in the terminal and over the open pages.
+    let report = '';
+    reportError(error, { out: () => {}, err: (s) => void (report += s) }, { debug: false, json: false });
+    io.err(report);
+    server.showError(stripVTControlCharacters(report).trim());
+  };
   let running: Promise<void> | undefined;
   let again = false;
   const rebuild = async (): Promise<void> => {
@@ -50,47 +83,64 @@ export async function startDev(options: DevOptions): Promise<DevSession> {
     running = (async () => {
       do {
         again = false;
-        let ok = true;
+        const { build } = await import('../build.ts');
+        const logger = consoleLogger(io, true);
+        // The web edition and preview first, so the open pages show the change at once…
         try {
-          const { build } = await import('../build.ts');
-          await build({ input, outDir, formats: ['web'], logger: consoleLogger(io, true) });
-          io.err(`Rebuilt at ${new Date().toLocaleTimeString()}.\n`);
+          const summary = await build({ input, outDir, formats: ['web'], printPreview: true, logger });
+          publications = summary.publications.map((p) => ({ slug: p.slug, web: `${server.url}${p.slug}/`, preview: `${server.url}${p.slug}/preview/` }));
+          io.err(`Rebuilt the web edition and print preview at ${new Date().toLocaleTimeString()}.\n`);
           server.reload();
+          settle('web', true);
         } catch (error) {
-          ok = false;
-          // The same report in the terminal and over the open pages.
-          let report = '';
-          reportError(error, { out: () => {}, err: (s) => void (report += s) }, { debug: false, json: false });
-          io.err(report);
-          server.showError(stripVTControlCharacters(report).trim());
+          fail(error);
+          settle('web', false);
+          settle('all', false);
+          continue;
         }
-        const done = waiters;
-        waiters = [];
-        for (const w of done) w(ok);
+        // …then every edition, unless another change is already waiting.
+        if (options.webOnly || again) continue;
+        try {
+          await build({ input, outDir, formats: ['pdf', 'print', 'epub', 'web'], printPreview: true, logger, browser });
+          io.err(`Rebuilt the PDFs and EPUB at ${new Date().toLocaleTimeString()}.\n`);
+          server.reload();
+          settle('all', true);
+        } catch (error) {
+          fail(error);
+          settle('all', false);
+        }
       } while (again);
     })().finally(() => (running = undefined));
     return running;
   };
 
   let timer: NodeJS.Timeout | undefined;
-  const watcher = fs.watch(input, { recursive: true }, (_event, name) => {
-    // Building into a folder inside the watched one must not trigger itself.
-    if (name && path.resolve(input, name.toString()).startsWith(outDir + path.sep)) return;
-    clearTimeout(timer);
-    timer = setTimeout(() => void rebuild(), options.debounceMs ?? 150);
-  });
+  const watched = [input, ...(options.watch ?? [path.join(toolRoot(), 'templates')])].filter((d) => fs.existsSync(d));
+  const watchers = watched.map((dir) =>
+    fs.watch(dir, { recursive: true }, (_event, name) => {
+      // Building into a folder inside the watched one must not trigger itself.
+      if (name && path.resolve(dir, name.toString()).startsWith(outDir + path.sep)) return;
+      clearTimeout(timer);
+      timer = setTimeout(() => void rebuild(), options.debounceMs ?? 150);
+    }),
+  );
 
-  const first = new Promise<boolean>((resolve) => waiters.push(resolve));
+  const first = new Promise<boolean>((resolve) => webWaiters.push(resolve));
   void rebuild();
   await first;
   return {
     url: server.url,
-    nextBuild: () => new Promise((resolve) => waiters.push(resolve)),
+    get publications() {
+      return publications;
+    },
+    nextBuild: () => new Promise((resolve) => webWaiters.push(resolve)),
+    nextEditions: () => new Promise((resolve) => allWaiters.push(resolve)),
     async close() {
       clearTimeout(timer);
-      watcher.close();
+      for (const w of watchers) w.close();
       await running;
       await server.close();
+      if (session) await (await session.catch(() => undefined))?.close();
     },
   };
 }
@@ -98,15 +148,19 @@ export async function startDev(options: DevOptions): Promise<DevSession> {
 export function registerDev(program: Command, io: Io): void {
   program
     .command('dev')
-    .description('preview the web edition on localhost, rebuilding and reloading on every change')
+    .description('preview the web edition and the paginated print pages on localhost, rebuilding every edition and reloading on every change')
     .argument('[dir]', 'a publication folder or a folder of publications', 'content')
     .option('-o, --out <dir>', 'output folder', 'dist')
     .option('-p, --port <port>', 'port on localhost (0 picks a free one)', '4173')
-    .action(async (dir: string, flags: { out: string; port: string }) => {
+    .option('--web-only', 'rebuild only the web edition and the print preview, not the PDFs and EPUB')
+    .action(async (dir: string, flags: { out: string; port: string; webOnly?: boolean }) => {
       const port = Number(flags.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port takes a port number, not "${flags.port}".`);
-      const session = await startDev({ input: dir, outDir: flags.out, port, io });
-      io.out(`Serving ${displayPath(path.resolve(flags.out))} at ${session.url} — watching ${displayPath(path.resolve(dir))}. Press Ctrl+C to stop.\n`);
+      const session = await startDev({ input: dir, outDir: flags.out, port, io, webOnly: flags.webOnly });
+      const lines = [`Serving ${displayPath(path.resolve(flags.out))} at ${session.url} — watching ${displayPath(path.resolve(dir))} and the theme.`];
+      for (const p of session.publications) lines.push(`  ${p.slug}: web edition ${p.web}  print preview ${p.preview}`);
+      lines.push(flags.webOnly ? 'Press Ctrl+C to stop.' : 'The PDFs and EPUB are rebuilt after each change, in the background. Press Ctrl+C to stop.');
+      io.out(lines.join('\n') + '\n');
       await new Promise<void>((resolve) => {
         process.once('SIGINT', resolve);
         process.once('SIGTERM', resolve);

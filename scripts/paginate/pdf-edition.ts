@@ -45,9 +45,13 @@ export interface PdfEdition {
   cached: number;
 }
 
-export async function buildPdfEdition(input: PdfEditionInput): Promise<PdfEdition> {
-  const { ctx, pub, theme, book, strings, edition, dir } = input;
-  const meta = pub.meta;
+/**
+ * Writes the print stylesheets, fonts and images into the edition's folder and
+ * returns how to render its HTML: with or without the front matter, for the
+ * given chapters.
+ */
+export function writePrintDocument(input: Omit<PdfEditionInput, 'browser' | 'date'>): (showFront: boolean, body: PdfEditionInput['chapters']) => string {
+  const { pub, theme, book, strings, edition, dir } = input;
   fs.mkdirSync(dir, { recursive: true });
   const assets = writeSiteAssets(dir, {
     theme,
@@ -55,9 +59,9 @@ export async function buildPdfEdition(input: PdfEditionInput): Promise<PdfEditio
     images: input.images,
     publicationDir: pub.dir,
     css: ['base.css', 'print.css'],
-    extraCss: pageCss(meta, edition),
+    extraCss: pageCss(pub.meta, edition),
   });
-  const render = (showFront: boolean, body: PdfEditionInput['chapters']) =>
+  return (showFront, body) =>
     theme.render('print', {
       book,
       strings,
@@ -68,6 +72,12 @@ export async function buildPdfEdition(input: PdfEditionInput): Promise<PdfEditio
       chapters: input.chapters,
       body,
     });
+}
+
+export async function buildPdfEdition(input: PdfEditionInput): Promise<PdfEdition> {
+  const { ctx, pub, edition, dir } = input;
+  const meta = pub.meta;
+  const render = writePrintDocument(input);
   const label = `${ctx.displayPath(pub.bookFile)} (${edition} PDF)`;
   const session = await input.browser();
 
