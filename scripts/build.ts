@@ -12,6 +12,7 @@ import { launchBrowser, type BrowserSession } from './browser.ts';
 import { buildEditions, type PublicationResult } from './editions.ts';
 import { writeCatalog } from './web/catalog.ts';
 import { createStaging, removeLeftovers, replaceDir } from './write/atomic.ts';
+import { pruneCache } from './write/prune-cache.ts';
 
 export interface BuildSummary {
   outDir: string;
@@ -68,6 +69,7 @@ export async function build(options: BuildOptions): Promise<BuildSummary> {
       }
     }
     const catalog = ctx.formats.has('web') ? await writeCatalog(ctx) : undefined;
+    if (ctx.cacheDir) pruneCache(ctx.cacheDir);
     return { outDir: ctx.outDir, publications: results, warnings: ctx.warnings, catalog, timings };
   } finally {
     if (session) await (await session.catch(() => undefined))?.close();

@@ -95,6 +95,26 @@ function writeCache(file: string, dir: string, part: SerializedPart): void {
   fs.renameSync(tmp, file);
 }
 
+function readPrinted(file: string): PaginateResult | undefined {
+  try {
+    const map = JSON.parse(fs.readFileSync(`${file}.json`, 'utf8')) as PaginateResult['map'];
+    const pdf = new Uint8Array(fs.readFileSync(`${file}.pdf`));
+    const now = new Date();
+    fs.utimesSync(`${file}.pdf`, now, now);
+    return { pdf, map };
+  } catch {
+    return undefined;
+  }
+}
+
+function writePrinted(file: string, result: PaginateResult): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  for (const [ext, data] of [['.json', JSON.stringify(result.map)], ['.pdf', result.pdf]] as const) {
+    fs.writeFileSync(`${file}${ext}.${process.pid}.tmp`, data);
+    fs.renameSync(`${file}${ext}.${process.pid}.tmp`, `${file}${ext}`);
+  }
+}
+
 function dirUrl(dir: string): string {
   return new URL(`file://${path.resolve(dir)}/`).href.replace(/\/$/, '');
 }
@@ -138,6 +158,8 @@ export async function paginateParts(session: BrowserSession, parts: Part[], opti
         if (hit) {
           results[i] = hit;
           cached++;
+          const now = new Date();
+          fs.utimesSync(file!, now, now);
         } else {
           // One page per worker, navigated from part to part; a new one after a failure closed it.
           if (!tab || tab.page.isClosed()) tab = await openSandboxedPage(session, [options.dir]);
@@ -154,13 +176,22 @@ export async function paginateParts(session: BrowserSession, parts: Part[], opti
   await Promise.all(Array.from({ length: concurrency }, worker));
 
   const joined = path.join(options.dir, 'joined.html');
-  fs.writeFileSync(joined, joinParts(results));
+  const html = joinParts(results);
+  fs.writeFileSync(joined, html);
+  // The printed book is cached too, by the joined pages: a rebuild in which
+  // no part changed (only the EPUB's text, say) prints nothing again.
+  const printed = options.cacheDir
+    ? path.join(options.cacheDir, `${createHash('sha256').update(shared).update(html.split(dirUrl(options.dir)).join(DIR_TOKEN)).digest('hex')}.printed`)
+    : undefined;
+  const hit = printed ? readPrinted(printed) : undefined;
+  if (hit) return { ...hit, cached };
   const label = `${parts[0]?.label ?? 'book'} and the rest of the book`;
   const doc = await openPaginated(session, { htmlFile: joined, allowedRoots: [options.dir], timeoutMs: options.timeoutMs, label });
   try {
     await finish(doc.page);
     const map = await readPageMap(doc.page);
     const pdf = await print(doc, { htmlFile: joined, allowedRoots: [options.dir], timeoutMs: options.timeoutMs, label });
+    if (printed) writePrinted(printed, { pdf, map });
     return { pdf, map, cached };
   } catch (error) {
     if (error instanceof PaginationError) throw error;
