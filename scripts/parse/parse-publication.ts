@@ -13,6 +13,7 @@ export function parsePublication(pub: Publication, ctx: BuildContext): ParsedCha
   const errors: Diagnostic[] = [];
   const cacheDir = ctx.cacheDir ? path.join(ctx.cacheDir, 'parsed') : undefined;
   const chapters = pub.chapters.map((source, index) => {
+    ctx.logger.progress?.({ publication: pub.meta.slug, stage: 'parse', message: 'parsing chapters', current: index + 1, total: pub.chapters.length });
     const options = { publicationDir: pub.dir, bookLanguage: pub.meta.language, index, displayPath: ctx.displayPath };
     const key = cacheDir && parseCacheKey(ctx.toolRoot, { source, dir: pub.dir, lang: pub.meta.language, index, shown: ctx.displayPath(source.file) });
     const hit = key ? readParsed(cacheDir, key) : undefined;
