@@ -5,6 +5,7 @@
  */
 import path from 'node:path';
 import { DEFAULT_PART_SIZE } from './paginate/groups.ts';
+import { DEFAULT_CHUNK_PAGES } from './paginate/chunks.ts';
 import type { Diagnostic } from './diagnostics.ts';
 import type { BrowserSession } from './browser.ts';
 
@@ -58,6 +59,8 @@ export interface BuildOptions {
   cacheDir?: string | false;
   /** Characters of chapter HTML laid out together in one part (see paginate/groups.ts). */
   partSize?: number;
+  /** Pages printed as one document; a longer book is printed in chunks and merged (see paginate/chunks.ts). */
+  chunkPages?: number;
   /** Also write `<slug>/preview/`: the print HTML paginated by Paged.js in the reader's browser (colophon dev). */
   printPreview?: boolean;
   /** A browser kept open by the caller (colophon dev keeps one warm between builds); the build does not close it. */
@@ -77,6 +80,7 @@ export interface BuildContext {
   parallel: boolean;
   cacheDir?: string;
   partSize: number;
+  chunkPages: number;
   printPreview: boolean;
   /** Root of the Colophon installation (templates/, node_modules/). */
   toolRoot: string;
@@ -118,6 +122,7 @@ export function createContext(options: BuildOptions): BuildContext {
         ? undefined
         : path.resolve(cwd, options.cacheDir ?? path.join(options.outDir, '.colophon-cache')),
     partSize: options.partSize ?? DEFAULT_PART_SIZE,
+    chunkPages: options.chunkPages ?? DEFAULT_CHUNK_PAGES,
     printPreview: options.printPreview ?? false,
     toolRoot: toolRoot(),
     displayPath(abs: string) {

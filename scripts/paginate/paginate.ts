@@ -205,9 +205,9 @@ export async function openPaginated(session: BrowserSession, options: PaginateOp
  * Page numbers, contents and cross-reference numbers (paginate/in-page/finish.js)
  * for joined parts; a document laid out by Paged.js gets them from the Finish handler.
  */
-export async function finish(page: Page): Promise<void> {
+export async function finish(page: Page, options?: { offset: number; folios: string[]; targets: Record<string, string> }): Promise<void> {
   await page.evaluate(scriptSource(FINISH_SCRIPT));
-  await page.evaluate('window.colophonFinish()');
+  await page.evaluate(`window.colophonFinish(${JSON.stringify(options ?? null)})`);
 }
 
 export interface SerializedPart {

@@ -23,10 +23,13 @@ import {
   print,
   readPageMap,
   serialize,
+  type OutlineItem,
+  type PageMap,
   type PaginateResult,
   type SandboxedPage,
   type SerializedPart,
 } from './paginate.ts';
+import { idOwners, planChunks, type Chunk, type IdOwner } from './chunks.ts';
 
 export interface Part {
   /** "front" or a chapter id. */
@@ -43,13 +46,22 @@ export interface PartsOptions {
   /** Where laid-out parts are kept between builds; none: no cache. */
   cacheDir?: string;
   concurrency?: number;
+  /** Pages of a chunk printed as one document (chunks.ts). */
+  chunkPages?: number;
   /** Say how far the work has come. */
   progress?: (done: number, total: number, part: Part, cached: boolean) => void;
 }
 
-export interface PartsResult extends PaginateResult {
+export interface PartsResult {
+  /** The printed book, or its chunks in order (to be merged with mergeChunkPdfs). */
+  pdf: Uint8Array | Uint8Array[];
+  /** With chunks: which chunk holds each link target. */
+  owners?: Map<string, IdOwner>;
+  map: PageMap;
   /** Parts taken from the cache rather than laid out. */
   cached: number;
+  /** Documents the book was printed in. */
+  chunks: number;
 }
 
 /** Everything that shapes a part's layout, as a hash: its HTML, the stylesheets and fonts it loads, our scripts. */
@@ -175,24 +187,52 @@ export async function paginateParts(session: BrowserSession, parts: Part[], opti
   const concurrency = Math.max(1, Math.min(options.concurrency ?? os.availableParallelism(), parts.length));
   await Promise.all(Array.from({ length: concurrency }, worker));
 
-  const joined = path.join(options.dir, 'joined.html');
-  const html = joinParts(results);
+  // The joined pages, printed in chunks of a bounded size, side by side (one chunk for most books).
+  const chunks = planChunks(results, options.chunkPages);
+  const printed: PaginateResult[] = new Array(chunks.length);
+  let nextChunk = 0;
+  const printer = async () => {
+    while (nextChunk < chunks.length) {
+      const c = nextChunk++;
+      printed[c] = await printChunk(session, chunks[c], c, chunks.length, parts, options, shared);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(chunks.length, options.concurrency ?? os.availableParallelism()) }, printer));
+  if (chunks.length === 1) return { ...printed[0], cached, chunks: 1 };
+  return { pdf: printed.map((p) => p.pdf), owners: idOwners(chunks), map: mergeMaps(printed.map((p) => p.map), chunks), cached, chunks: chunks.length };
+}
+
+async function printChunk(
+  session: BrowserSession,
+  chunk: Chunk,
+  c: number,
+  count: number,
+  parts: Part[],
+  options: PartsOptions,
+  shared: string,
+): Promise<PaginateResult> {
+  const joined = path.join(options.dir, count === 1 ? 'joined.html' : `joined-${c + 1}.html`);
+  const html = joinParts(chunk.parts, { trailingBlank: chunk.trailingBlank });
   fs.writeFileSync(joined, html);
-  // The printed book is cached too, by the joined pages: a rebuild in which
-  // no part changed (only the EPUB's text, say) prints nothing again.
-  const printed = options.cacheDir
-    ? path.join(options.cacheDir, `${createHash('sha256').update(shared).update(html.split(dirUrl(options.dir)).join(DIR_TOKEN)).digest('hex')}.printed`)
-    : undefined;
-  const hit = printed ? readPrinted(printed) : undefined;
-  if (hit) return { ...hit, cached };
-  const label = `${parts[0]?.label ?? 'book'} and the rest of the book`;
+  // With one chunk, finish.js numbers the pages itself; with several, every chunk gets the book's numbers.
+  const finishing = count === 1 ? undefined : { offset: chunk.offset, folios: chunk.folios, targets: chunk.targets };
+  // Printed chunks are cached too, by their pages and numbers: a rebuild in
+  // which nothing in a chunk changed prints it not again.
+  const key = createHash('sha256').update(shared).update(html.split(dirUrl(options.dir)).join(DIR_TOKEN)).update(JSON.stringify(finishing ?? null));
+  const file = options.cacheDir ? path.join(options.cacheDir, `${key.digest('hex')}.printed`) : undefined;
+  const hit = file ? readPrinted(file) : undefined;
+  if (hit) return hit;
+  const label = count === 1 ? `${parts[0]?.label ?? 'book'} and the rest of the book` : `pages ${chunk.offset + 1}–${chunk.offset + chunk.pageCount} of ${parts[0]?.label ?? 'the book'} and the rest of the book`;
   const doc = await openPaginated(session, { htmlFile: joined, allowedRoots: [options.dir], timeoutMs: options.timeoutMs, label });
   try {
-    await finish(doc.page);
+    await finish(doc.page, finishing);
     const map = await readPageMap(doc.page);
+    if (finishing && map.pageCount !== chunk.pageCount) {
+      throw new PaginationError(`Chunk ${c + 1} of the book has ${map.pageCount} pages where ${chunk.pageCount} were counted.`, doc.report);
+    }
     const pdf = await print(doc, { htmlFile: joined, allowedRoots: [options.dir], timeoutMs: options.timeoutMs, label });
-    if (printed) writePrinted(printed, { pdf, map });
-    return { pdf, map, cached };
+    if (file) writePrinted(file, { pdf, map });
+    return { pdf, map };
   } catch (error) {
     if (error instanceof PaginationError) throw error;
     throw new PaginationError(`Printing the joined book failed: ${(error as Error).message}`, doc.report, { cause: error });
@@ -201,13 +241,30 @@ export async function paginateParts(session: BrowserSession, parts: Part[], opti
   }
 }
 
+/** The page maps of the chunks as one, page numbers counted from the start of the book. */
+export function mergeMaps(maps: PageMap[], chunks: Chunk[]): PageMap {
+  const shift = (items: OutlineItem[], by: number): OutlineItem[] => items.map((i) => ({ ...i, page: i.page + by, children: shift(i.children, by) }));
+  const out: PageMap = { ...maps[0], pageCount: 0, pageStarts: [], notesAway: [], lonelyLines: [], folios: [], chapterStarts: {}, outline: [] };
+  maps.forEach((m, c) => {
+    const by = chunks[c].offset;
+    out.pageCount += m.pageCount;
+    out.pageStarts.push(...m.pageStarts);
+    out.folios.push(...m.folios);
+    out.notesAway.push(...m.notesAway.map((n) => ({ ...n, callPage: n.callPage + by, notePage: n.notePage + by })));
+    out.lonelyLines.push(...m.lonelyLines.map((l) => ({ ...l, page: l.page + by })));
+    for (const [id, page] of Object.entries(m.chapterStarts)) out.chapterStarts[id] = page + by;
+    out.outline.push(...shift(m.outline, by));
+  });
+  return out;
+}
+
 /**
  * One HTML document holding every part's pages in order, with the style rules
  * of all parts (most are the same in each; order of first appearance is kept).
  * A part that ends on a right-hand page is followed by a blank left page so
  * the next chapter opens on the right, as `break-before: right` does in one document.
  */
-export function joinParts(parts: SerializedPart[]): string {
+export function joinParts(parts: SerializedPart[], options: { trailingBlank?: boolean } = {}): string {
   const seen = new Set<string>();
   const rules: string[] = [];
   for (const p of parts) {
@@ -228,6 +285,8 @@ export function joinParts(parts: SerializedPart[]): string {
     body.push(...p.pages);
     count += p.pages.length;
   });
+  // The next chunk opens on a right-hand page.
+  if (options.trailingBlank && count % 2 === 1) body.push('<div class="colophon-blank-slot"></div>');
   const first = parts[0];
   return (
     `<!DOCTYPE html>\n<html lang="${escapeAttr(first.lang)}" style="${escapeAttr(first.htmlStyle)}">\n<head>\n<meta charset="utf-8">\n` +

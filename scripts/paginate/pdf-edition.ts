@@ -18,6 +18,7 @@ import { paginate, type PageMap } from './paginate.ts';
 import { paginateParts, type Part } from './parts.ts';
 import { groupChapters } from './groups.ts';
 import { finishPdf } from './pdf-finish.ts';
+import type { IdOwner } from './chunks.ts';
 
 export interface PdfEditionInput {
   ctx: BuildContext;
@@ -43,6 +44,8 @@ export interface PdfEdition {
   /** Parts laid out, and how many of them came from the cache (0 and 0 for one-document layout). */
   parts: number;
   cached: number;
+  /** Documents the book was printed in (merged into one PDF). */
+  chunks: number;
 }
 
 /**
@@ -83,9 +86,10 @@ export async function buildPdfEdition(input: PdfEditionInput): Promise<PdfEditio
 
   // Chapters can be laid out apart only when each opens on a new page.
   const parallel = ctx.parallel && meta.layout === 'book' && input.chapters.length > 1;
-  let result: { pdf: Uint8Array; map: PageMap };
+  let result: { pdf: Uint8Array | Uint8Array[]; owners?: Map<string, IdOwner>; map: PageMap };
   let parts = 0;
   let cached = 0;
+  let chunks = 1;
   if (parallel) {
     // The whole book as one document too, for reference renders (e.g. stock pagedjs-cli), when the HTML is kept.
     if (ctx.htmlDir) fs.writeFileSync(path.join(dir, 'book.html'), render(true, input.chapters));
@@ -105,6 +109,7 @@ export async function buildPdfEdition(input: PdfEditionInput): Promise<PdfEditio
       dir,
       timeoutMs: ctx.paginationTimeoutMs,
       cacheDir: ctx.cacheDir ? path.join(ctx.cacheDir, 'pages') : undefined,
+      chunkPages: ctx.chunkPages,
       progress: (done, total) =>
         ctx.logger.progress?.({
           publication: meta.slug,
@@ -117,13 +122,14 @@ export async function buildPdfEdition(input: PdfEditionInput): Promise<PdfEditio
     result = r;
     parts = list.length;
     cached = r.cached;
+    chunks = r.chunks;
   } else {
     const htmlFile = path.join(dir, 'book.html');
     fs.writeFileSync(htmlFile, render(true, input.chapters));
     result = await paginate(session, { htmlFile, allowedRoots: [dir], timeoutMs: ctx.paginationTimeoutMs, label });
   }
   const finished = await finishPdf(
-    result.pdf,
+    Array.isArray(result.pdf) ? { chunks: result.pdf, owners: result.owners ?? new Map() } : result.pdf,
     result.map,
     {
       title: meta.title,
@@ -136,5 +142,5 @@ export async function buildPdfEdition(input: PdfEditionInput): Promise<PdfEditio
     },
     { print: edition === 'print' },
   );
-  return { bytes: finished.bytes, pages: finished.pages, map: result.map, parts, cached };
+  return { bytes: finished.bytes, pages: finished.pages, map: result.map, parts, cached, chunks };
 }

@@ -6,6 +6,8 @@
  */
 import { PDFDocument, PDFName, PDFNumber, PDFHexString, PDFArray, PDFNull, type PDFRef, type PDFPage } from 'pdf-lib';
 import type { OutlineItem, PageMap } from './paginate.ts';
+import { mergeChunkPdfs } from './pdf-merge.ts';
+import type { IdOwner } from './chunks.ts';
 
 export interface PdfMetadata {
   title: string;
@@ -20,12 +22,14 @@ export interface PdfMetadata {
 const PX_TO_PT = 72 / 96;
 
 export async function finishPdf(
-  bytes: Uint8Array,
+  /** The printed book, or the chunks of a book printed in chunks. */
+  printed: Uint8Array | { chunks: Uint8Array[]; owners: Map<string, IdOwner> },
   map: PageMap,
   meta: PdfMetadata,
   options: { print: boolean },
 ): Promise<{ bytes: Uint8Array; pages: number }> {
-  const doc = await PDFDocument.load(bytes, { updateMetadata: false });
+  const doc =
+    printed instanceof Uint8Array ? await PDFDocument.load(printed, { updateMetadata: false }) : await mergeChunkPdfs(printed.chunks, printed.owners);
   doc.setTitle(meta.title, { showInWindowTitleBar: true });
   doc.setAuthor(meta.authors.join(', '));
   if (meta.subject) doc.setSubject(meta.subject);

@@ -9,29 +9,51 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { build } from '../../scripts/build.ts';
 import { FIXTURES, ROOT, tempDir } from '../helpers/build.ts';
-import { normalise, pdfPages } from '../helpers/tools.ts';
+import { execFileSync } from 'node:child_process';
+import { normalise, pdfPages, pdfinfo } from '../helpers/tools.ts';
+import { namedLinks, structParentsCheck } from '../helpers/pdf.ts';
 
-async function pagesBothWays(dir: string, slug: string, partSize?: number) {
+async function pagesBothWays(dir: string, slug: string, options: { partSize?: number; chunkPages?: number }) {
   const fast = tempDir();
   const ref = tempDir();
-  await build({ input: dir, outDir: fast, formats: ['pdf', 'print'], cacheDir: false, partSize });
+  const summary = await build({ input: dir, outDir: fast, formats: ['pdf', 'print'], cacheDir: false, ...options });
   await build({ input: dir, outDir: ref, formats: ['pdf', 'print'], singleDocument: true, cacheDir: false });
-  return (['', '-print'] as const).map((suffix) => ({
+  const maps = summary.publications[0].pageMaps;
+  const editions = (['', '-print'] as const).map((suffix) => ({
+    file: path.join(fast, slug, `${slug}${suffix}.pdf`),
+    chapterStarts: (suffix ? maps.print : maps.screen)!.chapterStarts,
     fast: pdfPages(path.join(fast, slug, `${slug}${suffix}.pdf`)),
     ref: pdfPages(path.join(ref, slug, `${slug}${suffix}.pdf`)),
   }));
+  return { editions, layout: summary.publications[0].layout };
 }
 
 describe.each([
-  // The sample one chapter a part; the novel in parts of several chapters, as built by default.
-  { name: 'sample', dir: path.join(ROOT, 'content', 'colophon-guide'), slug: 'colophon-guide', partSize: 1 },
-  { name: 'novel', dir: path.join(FIXTURES, 'novel'), slug: 'novel', partSize: undefined },
-])('parallel pagination of the $name', ({ dir, slug, partSize }) => {
-  it('gives the same pages and text as the single-document reference', { timeout: 900_000 }, async () => {
-    for (const { fast, ref } of await pagesBothWays(dir, slug, partSize)) {
+  // The sample one chapter a part, printed in chunks of a few pages; the novel
+  // in parts of several chapters and in chunks, as built by default.
+  { name: 'sample', dir: path.join(ROOT, 'content', 'colophon-guide'), slug: 'colophon-guide', options: { partSize: 1, chunkPages: 8 } },
+  { name: 'novel', dir: path.join(FIXTURES, 'novel'), slug: 'novel', options: {} },
+])('parallel pagination of the $name', ({ dir, slug, options }) => {
+  it('gives the same pages and text as the single-document reference, in one tagged PDF whose links all resolve', { timeout: 900_000 }, async () => {
+    const { editions, layout } = await pagesBothWays(dir, slug, options);
+    expect(layout.screen!.chunks).toBeGreaterThan(1);
+    for (const { file, chapterStarts, fast, ref } of editions) {
       expect(fast.length).toBeGreaterThan(10);
       expect(fast.length).toBe(ref.length);
       for (let i = 1; i < fast.length; i++) expect(normalise(fast[i]), `page ${i}`).toBe(normalise(ref[i]));
+
+      // The chunks merged into one sound, tagged PDF.
+      expect(pdfinfo(file).Tagged).toBe('yes');
+      expect(() => execFileSync('qpdf', ['--check', file], { stdio: 'pipe' })).not.toThrow();
+      const tags = await structParentsCheck(file);
+      expect(tags.missing).toBe(0);
+      expect(tags.next).toBeGreaterThanOrEqual(tags.keys);
+      // Every link resolves; a link to a chapter (the contents) lands on the page the chapter opens.
+      const links = await namedLinks(file);
+      expect(links.filter((l) => l.target === undefined)).toEqual([]);
+      const toChapters = links.filter((l) => l.name in chapterStarts);
+      expect(toChapters.length).toBeGreaterThanOrEqual(Object.keys(chapterStarts).length);
+      for (const link of toChapters) expect(link.target, link.name).toBe(chapterStarts[link.name]);
     }
   });
 });

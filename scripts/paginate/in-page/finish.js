@@ -2,10 +2,14 @@
 // the pages of separately paginated parts were joined (loaded raw, not
 // through the TypeScript loader). It gives every page its number and fills
 // in page references, so both paths produce the same pages.
-window.colophonFinish = function colophonFinish() {
+window.colophonFinish = function colophonFinish(options) {
+  // A book printed in chunks (see paginate/chunks.ts) finishes each chunk with
+  // the page numbers worked out for the whole book: where the chunk starts, the
+  // folio of each of its pages, and the folio of every link target elsewhere.
+  const offset = (options && options.offset) || 0;
+  const given = options && options.folios;
+  const away = (options && options.targets) || {};
   const body = document.body.classList;
-  const book = body.contains('layout-book');
-  const screen = body.contains('edition-screen');
 
   // Blank versos between parts: clones of the page before, emptied.
   for (const slot of document.querySelectorAll('.colophon-blank-slot')) {
@@ -14,36 +18,27 @@ window.colophonFinish = function colophonFinish() {
     blank.className = 'pagedjs_page pagedjs_blank_page';
     for (const area of blank.querySelectorAll('.pagedjs_page_content, .pagedjs_footnote_inner_content')) area.replaceChildren();
     blank.removeAttribute('style');
+    blank.removeAttribute('id');
+    for (const el of blank.querySelectorAll('[id]')) el.removeAttribute('id');
     slot.replaceWith(blank);
   }
 
   const pages = [...document.querySelectorAll('.pagedjs_pages > .pagedjs_page')];
-  let n = 0;
-  let arabic = !book;
+  const labels = given || window.colophonFolioLabels(pages.map((p) => p.className), body.contains('layout-book'), body.contains('edition-screen'));
   pages.forEach((page, i) => {
-    page.id = `page-${i + 1}`;
-    page.dataset.pageNumber = String(i + 1);
-    page.classList.toggle('pagedjs_first_page', i === 0);
-    page.classList.toggle('pagedjs_right_page', i % 2 === 0);
-    page.classList.toggle('pagedjs_left_page', i % 2 === 1);
-    // Same rules as the Numbering handler: uncounted cover pages, roman front matter,
-    // arabic from the first chapter.
-    const uncounted = book && screen && i < 2;
-    if (!uncounted) {
-      if (page.classList.contains('pagedjs_opening_first_page')) {
-        n = 1;
-        arabic = true;
-      } else {
-        n += 1;
-      }
-    }
-    const label = uncounted ? '' : arabic ? String(n) : roman(n);
-    page.dataset.folio = label;
-    page.style.setProperty('--colophon-folio', JSON.stringify(label));
+    const n = offset + i;
+    page.id = `page-${n + 1}`;
+    page.dataset.pageNumber = String(n + 1);
+    page.classList.toggle('pagedjs_first_page', n === 0);
+    page.classList.toggle('pagedjs_right_page', n % 2 === 0);
+    page.classList.toggle('pagedjs_left_page', n % 2 === 1);
+    page.dataset.folio = labels[i];
+    page.style.setProperty('--colophon-folio', JSON.stringify(labels[i]));
   });
 
   // Contents and cross-references: the number of the page their target starts on.
   const folioOf = (id) => {
+    if (Object.prototype.hasOwnProperty.call(away, id)) return away[id];
     const target = document.getElementById(id);
     const page = target && target.closest('.pagedjs_page');
     return page ? page.dataset.folio : '';
@@ -52,7 +47,38 @@ window.colophonFinish = function colophonFinish() {
     const href = link.getAttribute('href') || '';
     if (href.startsWith('#')) link.dataset.page = folioOf(decodeURIComponent(href.slice(1)));
   }
+  // Chromium makes a link only to an element of the same document: targets in
+  // other chunks get a stand-in here, and the merged PDF points the link's
+  // named destination at the real one.
+  const holder = pages[0] && pages[0].querySelector('.pagedjs_page_content');
+  for (const id of Object.keys(away)) {
+    if (!holder || document.getElementById(id)) continue;
+    const stand = document.createElement('span');
+    stand.id = id;
+    stand.className = 'colophon-away';
+    stand.style.cssText = 'position:absolute;top:0;left:0;width:0;height:0;overflow:hidden';
+    holder.append(stand);
+  }
   return pages.length;
+};
+
+// The folio of every page from its classes: uncounted cover pages (the first
+// two of a screen book), roman front matter, arabic from the first chapter.
+// Pure, so that a book printed in chunks can number all its pages at once
+// (evaluated in Node too).
+window.colophonFolioLabels = function colophonFolioLabels(classNames, book, screen) {
+  let n = 0;
+  let arabic = !book;
+  return classNames.map((className, i) => {
+    if (book && screen && i < 2) return '';
+    if (` ${className} `.includes(' pagedjs_opening_first_page ')) {
+      n = 1;
+      arabic = true;
+    } else {
+      n += 1;
+    }
+    return arabic ? String(n) : roman(n);
+  });
 
   function roman(value) {
     const table = [[1000, 'm'], [900, 'cm'], [500, 'd'], [400, 'cd'], [100, 'c'], [90, 'xc'],

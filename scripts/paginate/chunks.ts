@@ -1,0 +1,162 @@
+/**
+ * A long book is printed in chunks. Chromium's printing of one document grows
+ * faster than its page count (the novel's 481 pages print in about 8 s here,
+ * four times as many in about 60 s) and holds every page in memory, so the
+ * joined pages are cut, at part boundaries, into documents of a bounded number
+ * of pages that are printed side by side and merged (pdf-merge.ts).
+ *
+ * Page numbers are worked out here for the whole book from the serialized
+ * pages — the same rule finish.js applies in the page, evaluated from that
+ * very file — so that each chunk is finished with its pages' folios and the
+ * folio of every link target that lies in another chunk.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import vm from 'node:vm';
+import type { SerializedPart } from './paginate.ts';
+
+export const DEFAULT_CHUNK_PAGES = 300;
+
+export interface Chunk {
+  parts: SerializedPart[];
+  /** Index of the chunk's first page in the book. */
+  offset: number;
+  /** Pages, blank versos included. */
+  pageCount: number;
+  /** A blank verso after the last part, so that the next chunk opens on a right-hand page. */
+  trailingBlank: boolean;
+  /** The folio of each page of the chunk. */
+  folios: string[];
+  /** Folios of link targets that lie in other chunks. */
+  targets: Record<string, string>;
+  /** Index in the book of the page where each id of the chunk is. */
+  ids: Map<string, number>;
+}
+
+export interface IdOwner {
+  chunk: number;
+  /** Page index in the book. */
+  page: number;
+}
+
+type FolioLabels = (classNames: string[], book: boolean, screen: boolean) => string[];
+let folioLabels: FolioLabels | undefined;
+/** finish.js's numbering rule, run in Node. */
+function labels(): FolioLabels {
+  if (!folioLabels) {
+    const window: Record<string, unknown> = {};
+    vm.runInNewContext(fs.readFileSync(path.join(import.meta.dirname, 'in-page', 'finish.js'), 'utf8'), { window });
+    folioLabels = window.colophonFolioLabels as FolioLabels;
+  }
+  return folioLabels;
+}
+
+const BLANK_CLASS = 'pagedjs_page pagedjs_blank_page';
+
+function unescape(s: string): string {
+  return s.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&nbsp;/g, '\u00a0').replace(/&amp;/g, '&');
+}
+
+function classOf(page: string): string {
+  return unescape(/^<div[^>]*?\sclass="([^"]*)"/.exec(page)?.[1] ?? '');
+}
+
+function idsIn(page: string): string[] {
+  return [...page.matchAll(/\sid="([^"]+)"/g)].map((m) => unescape(m[1]));
+}
+
+function linkTargetsIn(page: string): string[] {
+  const out: string[] = [];
+  for (const m of page.matchAll(/<a\s[^>]*?href="#([^"]+)"/g)) {
+    try {
+      out.push(decodeURIComponent(unescape(m[1])));
+    } catch {
+      out.push(unescape(m[1]));
+    }
+  }
+  return out;
+}
+
+/** Cuts the parts into chunks of at most `maxPages` pages (a part longer than that is a chunk of its own). */
+export function planChunks(parts: SerializedPart[], maxPages = DEFAULT_CHUNK_PAGES): Chunk[] {
+  // Every page of the book in order, with the blank versos joinParts would insert.
+  const groups: SerializedPart[][] = [];
+  let current: SerializedPart[] = [];
+  let size = 0;
+  parts.forEach((part) => {
+    const count = part.pages.length;
+    if (current.length && size + count > maxPages) {
+      groups.push(current);
+      current = [];
+      size = 0;
+    }
+    current.push(part);
+    size += count;
+  });
+  if (current.length) groups.push(current);
+
+  const classes: string[] = [];
+  const chunkOfPage: number[] = [];
+  const pagesOf: string[][] = groups.map(() => []);
+  const chunks: Chunk[] = [];
+  groups.forEach((group, c) => {
+    const offset = classes.length;
+    group.forEach((part, i) => {
+      if (i > 0 && (classes.length - offset) % 2 === 1) {
+        classes.push(BLANK_CLASS);
+        chunkOfPage.push(c);
+      }
+      for (const page of part.pages) {
+        classes.push(classOf(page));
+        chunkOfPage.push(c);
+        pagesOf[c].push(page);
+      }
+    });
+    const last = c === groups.length - 1;
+    const trailingBlank = !last && (classes.length - offset) % 2 === 1;
+    if (trailingBlank) {
+      classes.push(BLANK_CLASS);
+      chunkOfPage.push(c);
+    }
+    chunks.push({ parts: group, offset, pageCount: classes.length - offset, trailingBlank, folios: [], targets: {}, ids: new Map() });
+  });
+
+  const first = parts[0];
+  const body = ` ${first?.bodyClass ?? ''} `;
+  const folios = labels()(classes, body.includes(' layout-book '), body.includes(' edition-screen '));
+  // Where every id lives: its chunk and the folio of its page.
+  const owner = new Map<string, { chunk: number; folio: string }>();
+  chunks.forEach((chunk, c) => {
+    chunk.folios = folios.slice(chunk.offset, chunk.offset + chunk.pageCount);
+    let index = chunk.offset;
+    chunk.parts.forEach((part, i) => {
+      if (i > 0 && (index - chunk.offset) % 2 === 1) index++;
+      for (const page of part.pages) {
+        for (const id of idsIn(page)) {
+          if (owner.has(id)) continue;
+          owner.set(id, { chunk: c, folio: folios[index] });
+          chunk.ids.set(id, index);
+        }
+        index++;
+      }
+    });
+  });
+  chunks.forEach((chunk, c) => {
+    for (const page of pagesOf[c]) {
+      for (const id of linkTargetsIn(page)) {
+        const o = owner.get(id);
+        if (o && o.chunk !== c) chunk.targets[id] = o.folio;
+      }
+    }
+  });
+  return chunks;
+}
+
+/** Which chunk holds each id, and on which page (for the merged PDF's named destinations). */
+export function idOwners(chunks: Chunk[]): Map<string, IdOwner> {
+  const owners = new Map<string, IdOwner>();
+  chunks.forEach((chunk, c) => {
+    for (const [id, page] of chunk.ids) owners.set(id, { chunk: c, page });
+  });
+  return owners;
+}

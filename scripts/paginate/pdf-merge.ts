@@ -1,0 +1,221 @@
+/**
+ * Merges the PDFs of a book printed in chunks (chunks.ts) into one, keeping
+ * what Chromium's tagged output carries: the structure tree (each chunk's
+ * elements under the first chunk's Document element, their parent-tree keys
+ * moved past the ones already used, element ids made unique), and the named
+ * destinations of links — a link to another chunk points at the chunk that
+ * holds its target. pdf-lib copies the objects; its copyPages alone would drop
+ * the structure and every destination.
+ */
+import {
+  PDFArray,
+  PDFDict,
+  PDFDocument,
+  PDFName,
+  PDFNumber,
+  PDFObjectCopier,
+  PDFPage,
+  PDFPageLeaf,
+  PDFRef,
+  PDFString,
+  PDFHexString,
+  type PDFObject,
+} from 'pdf-lib';
+import type { IdOwner } from './chunks.ts';
+
+const N = (name: string) => PDFName.of(name);
+
+interface Tagged {
+  root: PDFDict;
+  /** The Document element. */
+  top: PDFDict;
+  topRef: PDFRef;
+  nums: PDFArray;
+}
+
+function tagged(doc: PDFDocument): Tagged | undefined {
+  const root = doc.catalog.lookupMaybe(N('StructTreeRoot'), PDFDict);
+  if (!root) return undefined;
+  const k = root.get(N('K'));
+  if (!(k instanceof PDFRef)) return undefined;
+  const top = doc.context.lookup(k, PDFDict);
+  const tree = root.lookupMaybe(N('ParentTree'), PDFDict);
+  const nums = tree?.lookupMaybe(N('Nums'), PDFArray);
+  if (!nums) return undefined;
+  return { root, top, topRef: k, nums };
+}
+
+function kidsOf(dict: PDFDict): PDFObject[] {
+  const k = dict.get(N('K'));
+  if (!k) return [];
+  return k instanceof PDFArray ? k.asArray() : [k];
+}
+
+function numberOf(obj: PDFObject | undefined): number {
+  return obj instanceof PDFNumber ? obj.asNumber() : 0;
+}
+
+function text(obj: PDFObject | undefined): string | undefined {
+  return obj instanceof PDFString || obj instanceof PDFHexString ? obj.decodeText() : undefined;
+}
+
+/** Every [key, value] of a name tree (leaves reached through Kids). */
+function nameTreeEntries(doc: PDFDocument, node: PDFDict | undefined): Array<[string, PDFObject]> {
+  if (!node) return [];
+  const out: Array<[string, PDFObject]> = [];
+  const names = node.lookupMaybe(N('Names'), PDFArray);
+  if (names) for (let i = 0; i + 1 < names.size(); i += 2) out.push([text(names.get(i)) ?? '', names.get(i + 1)]);
+  const kids = node.lookupMaybe(N('Kids'), PDFArray);
+  if (kids) for (const kid of kids.asArray()) out.push(...nameTreeEntries(doc, doc.context.lookup(kid) as PDFDict));
+  return out;
+}
+
+/**
+ * Element ids (the IDTree's keys, used by table cells' Headers) are numbered
+ * by each chunk's printer from the start, so a chunk's ids get its own prefix.
+ */
+function prefixIds(doc: PDFDocument, t: Tagged, prefix: string): Array<[string, PDFObject]> {
+  const entries = nameTreeEntries(doc, t.root.lookupMaybe(N('IDTree'), PDFDict)).map(([k, v]) => [`${prefix}${k}`, v] as [string, PDFObject]);
+  const seen = new Set<PDFDict>();
+  const visit = (obj: PDFObject): void => {
+    const dict = obj instanceof PDFRef ? doc.context.lookup(obj) : obj;
+    if (!(dict instanceof PDFDict) || seen.has(dict)) return;
+    seen.add(dict);
+    const id = text(dict.get(N('ID')));
+    if (id !== undefined) dict.set(N('ID'), PDFHexString.fromText(`${prefix}${id}`));
+    const attrs = dict.get(N('A'));
+    for (const a of attrs instanceof PDFArray ? attrs.asArray() : attrs ? [attrs] : []) {
+      const attr = a instanceof PDFRef ? doc.context.lookup(a) : a;
+      const headers = attr instanceof PDFDict ? attr.lookupMaybe(N('Headers'), PDFArray) : undefined;
+      if (headers) {
+        for (let i = 0; i < headers.size(); i++) {
+          const h = text(headers.get(i));
+          if (h !== undefined) headers.set(i, PDFHexString.fromText(`${prefix}${h}`));
+        }
+      }
+    }
+    for (const kid of kidsOf(dict)) visit(kid);
+  };
+  visit(t.topRef);
+  return entries;
+}
+
+/** Named destinations (the catalog's Dests dictionary) by name. */
+function destsOf(doc: PDFDocument): PDFDict | undefined {
+  return doc.catalog.lookupMaybe(N('Dests'), PDFDict);
+}
+
+/**
+ * One document from the chunks' PDFs, in order. `owners` says which chunk
+ * holds each link target; a destination of the same name in another chunk is
+ * the stand-in finish.js made there and is not kept.
+ */
+export async function mergeChunkPdfs(chunks: Uint8Array[], owners: Map<string, IdOwner>): Promise<PDFDocument> {
+  const base = await PDFDocument.load(chunks[0], { updateMetadata: false });
+  const ownerOfName = new Map<PDFName, number>();
+  for (const [id, owner] of owners) ownerOfName.set(PDFName.of(id), owner.chunk);
+
+  const baseTags = tagged(base);
+  const ids: Array<[string, PDFObject]> = baseTags ? prefixIds(base, baseTags, 'c0-') : [];
+  let nextKey = baseTags ? numberOf(baseTags.root.get(N('ParentTreeNextKey'))) : 0;
+  const dests = destsOf(base) ?? base.context.obj({});
+  base.catalog.set(N('Dests'), base.context.register(dests));
+  for (const [name] of dests.entries()) {
+    const owner = ownerOfName.get(name);
+    if (owner !== undefined && owner !== 0) dests.delete(name);
+  }
+
+  for (let c = 1; c < chunks.length; c++) {
+    const src = await PDFDocument.load(chunks[c], { updateMetadata: false });
+    const copier = PDFObjectCopier.for(src.context, base.context);
+    const srcTags = baseTags ? tagged(src) : undefined;
+    const srcIds = srcTags ? prefixIds(src, srcTags, `c${c}-`) : [];
+    // The chunk's top-level elements are re-parented below; their old parent is not copied.
+    const topKids = srcTags ? kidsOf(srcTags.top) : [];
+    for (const kid of topKids) {
+      const dict = kid instanceof PDFRef ? src.context.lookup(kid) : kid;
+      if (dict instanceof PDFDict) dict.delete(N('P'));
+    }
+
+    // Pages first, by reference, so that everything pointing at a page finds its copy.
+    for (const page of src.getPages()) {
+      const ref = copier.copy(page.ref) as PDFRef;
+      const leaf = base.context.lookup(ref) as PDFPageLeaf;
+      base.addPage(PDFPage.of(leaf, ref, base));
+      if (!srcTags) continue;
+      const sp = leaf.get(N('StructParents'));
+      if (sp instanceof PDFNumber) leaf.set(N('StructParents'), PDFNumber.of(sp.asNumber() + nextKey));
+      const annots = leaf.lookupMaybe(N('Annots'), PDFArray);
+      for (const a of annots?.asArray() ?? []) {
+        const annot = base.context.lookup(a);
+        const key = annot instanceof PDFDict ? annot.get(N('StructParent')) : undefined;
+        if (annot instanceof PDFDict && key instanceof PDFNumber) annot.set(N('StructParent'), PDFNumber.of(key.asNumber() + nextKey));
+      }
+    }
+
+    if (baseTags && srcTags) {
+      for (let i = 0; i + 1 < srcTags.nums.size(); i += 2) {
+        baseTags.nums.push(PDFNumber.of(numberOf(srcTags.nums.get(i)) + nextKey));
+        baseTags.nums.push(copier.copy(srcTags.nums.get(i + 1)));
+      }
+      let topK = baseTags.top.get(N('K'));
+      if (!(topK instanceof PDFArray)) {
+        topK = base.context.obj(topK ? [topK] : []);
+        baseTags.top.set(N('K'), topK);
+      }
+      for (const kid of topKids) {
+        const copied = copier.copy(kid);
+        const dict = copied instanceof PDFRef ? base.context.lookup(copied) : copied;
+        if (dict instanceof PDFDict) dict.set(N('P'), baseTags.topRef);
+        (topK as PDFArray).push(copied);
+      }
+      for (const [key, value] of srcIds) ids.push([key, copier.copy(value)]);
+      nextKey += numberOf(srcTags.root.get(N('ParentTreeNextKey')));
+    }
+
+    for (const [name, value] of destsOf(src)?.entries() ?? []) {
+      const owner = ownerOfName.get(name);
+      if (owner === undefined ? !dests.has(name) : owner === c) dests.set(name, copier.copy(value));
+    }
+  }
+
+  // Chromium writes a destination only for a target some link of the same
+  // document points at; a target linked only from other chunks gets one here,
+  // at the top of its page.
+  const pages = base.getPages();
+  const linked = new Set<PDFName>();
+  for (const page of pages) {
+    for (const a of page.node.lookupMaybe(N('Annots'), PDFArray)?.asArray() ?? []) {
+      const annot = base.context.lookup(a);
+      const dest = annot instanceof PDFDict ? annot.get(N('Dest')) : undefined;
+      if (dest instanceof PDFName) linked.add(dest);
+    }
+  }
+  const pageOf = new Map<PDFName, number>();
+  for (const [id, owner] of owners) pageOf.set(PDFName.of(id), owner.page);
+  for (const name of linked) {
+    const index = pageOf.get(name);
+    if (dests.has(name) || index === undefined || !pages[index]) continue;
+    const page = pages[index];
+    dests.set(name, base.context.obj([page.ref, N('XYZ'), 0, page.getHeight(), 0]));
+  }
+
+  if (baseTags) {
+    baseTags.root.set(N('ParentTreeNextKey'), PDFNumber.of(nextKey));
+    // One flat, sorted name tree of every chunk's (prefixed) element ids.
+    if (ids.length) {
+      ids.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+      const names = base.context.obj([]);
+      for (const [key, value] of ids) {
+        names.push(PDFHexString.fromText(key));
+        names.push(value);
+      }
+      const tree = base.context.obj({});
+      tree.set(N('Names'), names);
+      baseTags.root.set(N('IDTree'), base.context.register(tree));
+    } else {
+      baseTags.root.delete(N('IDTree'));
+    }
+  }
+  return base;
+}
