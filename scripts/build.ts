@@ -69,6 +69,7 @@ export async function build(options: BuildOptions): Promise<BuildSummary> {
       }
     }
     const catalog = ctx.formats.has('web') ? await writeCatalog(ctx) : undefined;
+    for (const write of ctx.onSuccess) write();
     if (ctx.cacheDir) pruneCache(ctx.cacheDir);
     return { outDir: ctx.outDir, publications: results, warnings: ctx.warnings, catalog, timings };
   } finally {

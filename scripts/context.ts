@@ -87,6 +87,8 @@ export interface BuildContext {
   /** Path as the user should read it in messages. */
   displayPath(abs: string): string;
   warnings: Diagnostic[];
+  /** Cache entries to write once the build has succeeded: a build that fails on its content leaves nothing behind. */
+  onSuccess: Array<() => void>;
 }
 
 export const silentLogger: Logger = { step() {}, warn() {}, info() {} };
@@ -124,6 +126,7 @@ export function createContext(options: BuildOptions): BuildContext {
     partSize: options.partSize ?? DEFAULT_PART_SIZE,
     chunkPages: options.chunkPages ?? DEFAULT_CHUNK_PAGES,
     printPreview: options.printPreview ?? false,
+    onSuccess: [],
     toolRoot: toolRoot(),
     displayPath(abs: string) {
       const rel = path.relative(cwd, abs);

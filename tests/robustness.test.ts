@@ -159,11 +159,13 @@ describe('bad input: one clear ContentError per problem', () => {
 });
 
 /** Every file below `dir` with its bytes. */
+/** Every output file and its bytes; the build cache is not an output (a failed build may keep the work it did). */
 function snapshot(dir: string): Map<string, Buffer> {
   const files = new Map<string, Buffer>();
   for (const entry of fs.readdirSync(dir, { recursive: true, withFileTypes: true })) {
     if (!entry.isFile()) continue;
     const abs = path.join(entry.parentPath, entry.name);
+    if (path.relative(dir, abs).split(path.sep)[0] === '.colophon-cache') continue;
     files.set(path.relative(dir, abs), fs.readFileSync(abs));
   }
   return files;

@@ -12,16 +12,16 @@ import { parseCacheKey, readParsed, writeParsed } from './parse-cache.ts';
 export function parsePublication(pub: Publication, ctx: BuildContext): ParsedChapter[] {
   const errors: Diagnostic[] = [];
   const cacheDir = ctx.cacheDir ? path.join(ctx.cacheDir, 'parsed') : undefined;
+  const pending: Array<() => void> = [];
   const chapters = pub.chapters.map((source, index) => {
     ctx.logger.progress?.({ publication: pub.meta.slug, stage: 'parse', message: 'parsing chapters', current: index + 1, total: pub.chapters.length });
     const options = { publicationDir: pub.dir, bookLanguage: pub.meta.language, index, displayPath: ctx.displayPath };
     const key = cacheDir && parseCacheKey(ctx.toolRoot, { source, dir: pub.dir, lang: pub.meta.language, index, shown: ctx.displayPath(source.file) });
     const hit = key ? readParsed(cacheDir, key) : undefined;
     const { chapter, diagnostics } = hit ? { chapter: { ...hit.chapter, source }, diagnostics: hit.diagnostics } : parseChapter(source, options);
-    // Only a chapter without errors is kept: a failing one must be parsed (and reported) again.
-    if (key && !hit && !diagnostics.some((d) => d.severity === 'error')) {
+    if (key && !hit) {
       const { source: _source, ...rest } = chapter;
-      writeParsed(cacheDir, key, { chapter: rest, diagnostics });
+      pending.push(() => writeParsed(cacheDir, key, { chapter: rest, diagnostics }));
     }
     for (const d of diagnostics) {
       if (d.severity === 'error') errors.push(d);
@@ -30,5 +30,7 @@ export function parsePublication(pub: Publication, ctx: BuildContext): ParsedCha
     return chapter;
   });
   if (errors.length) throw new ContentError(errors);
+  // Kept only when the whole build succeeds: one that fails on its content writes nothing.
+  ctx.onSuccess.push(...pending);
   return chapters;
 }
