@@ -351,7 +351,7 @@ describe('colophon dev', () => {
       fs.appendFileSync(chapter, '\nA sentence written during a preview.\n');
       expect(await web).toBe(true);
       // The print text is hyphenated with soft hyphens.
-      await page.waitForFunction(() => document.body.innerText.replace(/\u00ad/g, '').includes('A sentence written during a preview.'), undefined, { timeout: 120_000 });
+      await page.waitForFunction(() => (document.body?.innerText ?? '').replace(/\u00ad/g, '').includes('A sentence written during a preview.'), undefined, { timeout: 120_000 });
       expect(await nextEditions).toBe(true);
       expect(normalise(pdftext(pdf))).toContain('A sentence written during a preview.');
       await page.close();

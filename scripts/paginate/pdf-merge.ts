@@ -118,8 +118,11 @@ export async function mergeChunkPdfs(chunks: Uint8Array[], owners: Map<string, I
   const baseTags = tagged(base);
   const ids: Array<[string, PDFObject]> = baseTags ? prefixIds(base, baseTags, 'c0-') : [];
   let nextKey = baseTags ? numberOf(baseTags.root.get(N('ParentTreeNextKey'))) : 0;
-  const dests = destsOf(base) ?? base.context.obj({});
-  base.catalog.set(N('Dests'), base.context.register(dests));
+  let dests = destsOf(base);
+  if (!dests) {
+    dests = base.context.obj({});
+    base.catalog.set(N('Dests'), base.context.register(dests));
+  }
   for (const [name] of dests.entries()) {
     const owner = ownerOfName.get(name);
     if (owner !== undefined && owner !== 0) dests.delete(name);
