@@ -29,6 +29,7 @@ import { chapterOfIds, resolveEpubLinks } from './package/epub-links.ts';
 import { buildDate } from './build-date.ts';
 import type { OutputFile } from './web/downloads.ts';
 import { renderWebEdition } from './web/web-edition.ts';
+import { localiseNoteLinks } from './render/note-links.ts';
 import { timed } from './build.ts';
 
 export interface PublicationResult {
@@ -144,7 +145,10 @@ export async function buildEditions(
       // Blocks numbered as for print, so that the print page map places page-break markers.
       const epubChapters = chapters.map((ch) => ({
         ...chapterView(ch, ''),
-        tree: resolveEpubLinks(markBlockPositions(rewriteImageSources(ch.tree, flat), ch.id), ch, owner, (id) => `${id}.xhtml`, ctx.logger.warn, ctx.displayPath),
+        tree: localiseNoteLinks(
+          resolveEpubLinks(markBlockPositions(rewriteImageSources(ch.tree, flat), ch.id), ch, owner, (id) => `${id}.xhtml`, ctx.logger.warn, ctx.displayPath),
+          theme.strings(ch.lang),
+        ),
       }));
       const bytes = await timed(timings, 'epub', () =>
         packageEpub({

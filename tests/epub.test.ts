@@ -253,4 +253,14 @@ describe('EPUB-only builds', () => {
     const r = epubcheck(file);
     expect([r.fatals, r.errors, r.warnings]).toEqual([0, 0, 0]);
   }, 300_000);
+
+  it('labels the links back from notes in the chapter\'s language', async () => {
+    const dir = path.join(ROOT, 'tests', 'fixtures', 'languages', 'russian-book');
+    const summary = await buildInto(dir, { outDir: tempDir('colophon-epubtest-'), formats: ['epub'], sourceDateEpoch: EPOCH });
+    const pub = summary.publications[0];
+    const files = await unzip(path.join(summary.outDir, pub.slug, `${pub.slug}.epub`));
+    const ch = [...files.keys()].filter((n) => /OEBPS\/ch-\d+\.xhtml$/.test(n)).map((n) => text(files, n)).join('');
+    expect(ch).toMatch(/role="doc-backlink"[^>]*aria-label="Назад к ссылке \d+"|aria-label="Назад к ссылке \d+"[^>]*role="doc-backlink"/);
+    expect(ch).not.toContain('Back to reference');
+  }, 120_000);
 });

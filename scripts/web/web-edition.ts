@@ -2,6 +2,7 @@
  * dist/<slug>/index.html: the web edition. One page with the whole book, its
  * contents, notes that link both ways, and the download links; no script.
  */
+import { localiseNoteLinks } from '../render/note-links.ts';
 import type { Element, Root } from 'hast';
 import { toHtml } from 'hast-util-to-html';
 import { toString } from 'hast-util-to-string';
@@ -66,23 +67,6 @@ function coverSize(data: Uint8Array): { width: number; height: number } {
     // an unreadable image still gets a box of the usual shape
   }
   return { width: COVER_WIDTH, height: 320 };
-}
-
-/**
- * Labels the links back from each note in the chapter's language ("Назад к
- * ссылке 1"), so a screen reader does not switch to English in the middle
- * of a Russian chapter.
- */
-function localiseNoteLinks(tree: Root, strings: Record<string, string>): Root {
-  const template = strings.backToReference;
-  if (!template) return tree;
-  visit(tree, 'element', (el: Element) => {
-    if (el.tagName !== 'a' || el.properties.dataFootnoteBackref === undefined) return;
-    const label = String(el.properties.ariaLabel ?? '');
-    const n = /(\d+(?:-\d+)?)\s*$/.exec(label)?.[1] ?? "";
-    el.properties.ariaLabel = template.replace('{n}', n).trim();
-  });
-  return tree;
 }
 
 /**
