@@ -1,12 +1,13 @@
 /**
  * Parallel, incremental pagination. Paged.js lays a whole book out in one
  * browser page, and its cost per page grows with the length of the document.
- * Chapters of a book open on a new (right-hand) page, so each can be laid out
- * on its own: the front matter and every chapter are paginated in their own
- * browser pages, as many at once as there are cores, each result is cached by
- * the hash of everything that shapes it, and the laid-out pages are joined
- * into one document that is numbered (finish.js) and printed once, so fonts
- * are embedded once. `paginate()` on the whole document stays the reference.
+ * Chapters of a book open on a new (right-hand) page, so they can be laid out
+ * apart: the front matter and groups of chapters (groups.ts) are paginated in
+ * their own browser pages, as many at once as there are cores, each result
+ * cached by the hash of everything that shapes it. The laid-out pages are
+ * joined into one document that is numbered (finish.js) and printed — a long
+ * book in chunks printed side by side and merged (chunks.ts, pdf-merge.ts).
+ * `paginate()` on the whole document stays the reference.
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
@@ -149,7 +150,7 @@ async function layOutPart(session: BrowserSession, part: Part, options: PartsOpt
   }
 }
 
-/** Lays out every part (in parallel, from the cache where possible), joins them and prints once. */
+/** Lays out every part (in parallel, from the cache where possible), joins the pages and prints them (a long book in chunks, to be merged). */
 export async function paginateParts(session: BrowserSession, parts: Part[], options: PartsOptions): Promise<PartsResult> {
   const shared = options.cacheDir ? sharedKey(options.dir, await session.browser.version()) : '';
   const results: SerializedPart[] = new Array(parts.length);
