@@ -377,4 +377,18 @@ describe('build progress on a terminal', () => {
       expect.stringMatching(/^ {2}other .* +0\.7 s$/),
     ]);
   });
+
+  it('a second Ctrl+C stops at once: the PDF build in progress is cut short, silently, and its browser closed', { timeout: 120_000 }, async () => {
+    const dir = await scaffolded('stop-book');
+    let said = '';
+    const io = { out: () => {}, err: (s: string) => void (said += s) };
+    const session = await startDev({ input: dir, outDir: tempDir(), port: 0, io, debounceMs: 50 });
+    // The web edition is built; every edition is now being built in the background.
+    const editions = session.nextEditions();
+    await session.close({ now: true });
+    expect(await editions).toBe(false);
+    expect(said).toContain('Rebuilt the web edition');
+    expect(said).not.toContain('Rebuilt the PDFs');
+    expect(said).not.toMatch(/error/i);
+  });
 });

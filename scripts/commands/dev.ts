@@ -39,9 +39,10 @@ export interface DevSession {
   publications: Array<{ slug: string; web: string; preview: string }>;
   /** Resolves after the web build that follows the next change (or the first build). */
   nextBuild(): Promise<boolean>;
+  /** Stops watching and serving after the build in progress; `now` closes the browser first, which ends a PDF build at once. */
+  close(options?: { now?: boolean }): Promise<void>;
   /** Resolves after the next build of every edition (PDFs, EPUB, web); false when it failed or was skipped for a newer change. */
   nextEditions(): Promise<boolean>;
-  close(): Promise<void>;
 }
 
 export async function startDev(options: DevOptions): Promise<DevSession> {
@@ -51,9 +52,12 @@ export async function startDev(options: DevOptions): Promise<DevSession> {
   if (!fs.existsSync(input)) throw new UsageError(`${options.input} does not exist.`);
   fs.mkdirSync(outDir, { recursive: true });
   const server = await startPreviewServer(outDir, options.port);
+  // Set by a stop that should not wait: no new build starts, the browser is closed.
+  let stopping = false;
   // One browser for every PDF rebuild of the session, started by the first one.
   let session: Promise<BrowserSession> | undefined;
-  const browser = () => (session ??= import('../browser.ts').then(({ launchBrowser }) => launchBrowser()));
+  const browser = () =>
+    stopping ? Promise.reject(new Error('colophon dev is stopping')) : (session ??= import('../browser.ts').then(({ launchBrowser }) => launchBrowser()));
   let publications: DevSession['publications'] = [];
 
   // Who waits for the next web build, and for the next build of every edition.
@@ -66,6 +70,8 @@ export async function startDev(options: DevOptions): Promise<DevSession> {
     for (const w of list) w(ok);
   };
   const fail = (error: unknown) => {
+    // A build cut short by a stop is no problem to report.
+    if (stopping) return;
     // The same report in the terminal and over the open pages.
     let report = '';
     reportError(error, { out: () => {}, err: (s) => void (report += s) }, { debug: false, json: false });
@@ -99,7 +105,7 @@ export async function startDev(options: DevOptions): Promise<DevSession> {
           continue;
         }
         // …then every edition, unless another change is already waiting.
-        if (options.webOnly || again) continue;
+        if (options.webOnly || again || stopping) continue;
         try {
           await build({ input, outDir, formats: ['pdf', 'print', 'epub', 'web'], printPreview: true, logger, browser });
           io.err(`Rebuilt the PDFs and EPUB at ${new Date().toLocaleTimeString()}.\n`);
@@ -109,7 +115,7 @@ export async function startDev(options: DevOptions): Promise<DevSession> {
           fail(error);
           settle('all', false);
         }
-      } while (again);
+      } while (again && !stopping);
     })().finally(() => (running = undefined));
     return running;
   };
@@ -135,12 +141,19 @@ export async function startDev(options: DevOptions): Promise<DevSession> {
     },
     nextBuild: () => new Promise((resolve) => webWaiters.push(resolve)),
     nextEditions: () => new Promise((resolve) => allWaiters.push(resolve)),
-    async close() {
+    async close(options: { now?: boolean } = {}) {
       clearTimeout(timer);
       for (const w of watchers) w.close();
+      // Closing the browser first makes a build in progress fail at once instead of finishing.
+      if (options.now) stopping = true;
+      const browserClosed = options.now && session ? (await session.catch(() => undefined))?.close() : undefined;
       await running;
+      await browserClosed;
       await server.close();
       if (session) await (await session.catch(() => undefined))?.close();
+      // Nobody waits for a build that will not come.
+      settle('web', false);
+      settle('all', false);
     },
   };
 }
@@ -165,6 +178,11 @@ export function registerDev(program: Command, io: Io): void {
         process.once('SIGINT', resolve);
         process.once('SIGTERM', resolve);
       });
+      // A build in progress is let finish; a second Ctrl+C stops it (and its browser) at once.
+      io.err('Stopping after the build in progress (Ctrl+C again to stop now)…\n');
+      const again = () => void session.close({ now: true });
+      process.once('SIGINT', again);
       await session.close();
+      process.off('SIGINT', again);
     });
 }
