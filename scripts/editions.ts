@@ -31,6 +31,7 @@ import type { OutputFile } from './web/downloads.ts';
 import { renderWebEdition } from './web/web-edition.ts';
 import { localiseNoteLinks } from './render/note-links.ts';
 import { timed } from './build.ts';
+import { markUsed, writeCacheEntry } from './write/cache-entry.ts';
 
 export interface PublicationResult {
   slug: string;
@@ -232,13 +233,12 @@ async function drawCover(
   // Drawn covers are cached by their page, its assets and the Chromium binary,
   // so a rebuild of the EPUB or web edition need not start a browser.
   const file = ctx.cacheDir ? path.join(ctx.cacheDir, 'covers', `${coverKey(dir, findChromium(ctx.chromiumPath))}.jpg`) : undefined;
-  if (file && fs.existsSync(file)) return { data: fs.readFileSync(file), ext: '.jpg' };
-  const data = await renderCoverImage(await browser(), htmlFile);
-  if (file) {
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(`${file}.${process.pid}.tmp`, data);
-    fs.renameSync(`${file}.${process.pid}.tmp`, file);
+  if (file && fs.existsSync(file)) {
+    markUsed(file);
+    return { data: fs.readFileSync(file), ext: '.jpg' };
   }
+  const data = await renderCoverImage(await browser(), htmlFile);
+  if (file) writeCacheEntry(file, data);
   return { data, ext: '.jpg' };
 }
 

@@ -31,6 +31,7 @@ import {
   type SerializedPart,
 } from './paginate.ts';
 import { idOwners, planChunks, type Chunk, type IdOwner } from './chunks.ts';
+import { markUsed, writeCacheEntry } from '../write/cache-entry.ts';
 
 export interface Part {
   /** "front" or a chapter id. */
@@ -101,19 +102,15 @@ function readCache(file: string, dir: string): SerializedPart | undefined {
 }
 
 function writeCache(file: string, dir: string, part: SerializedPart): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
   const text = JSON.stringify(part).split(dirUrl(dir)).join(JSON.stringify(DIR_TOKEN).slice(1, -1));
-  const tmp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, zlib.gzipSync(text, { level: 1 }));
-  fs.renameSync(tmp, file);
+  writeCacheEntry(file, zlib.gzipSync(text, { level: 1 }));
 }
 
 function readPrinted(file: string): PaginateResult | undefined {
   try {
     const map = JSON.parse(fs.readFileSync(`${file}.json`, 'utf8')) as PaginateResult['map'];
     const pdf = new Uint8Array(fs.readFileSync(`${file}.pdf`));
-    const now = new Date();
-    fs.utimesSync(`${file}.pdf`, now, now);
+    markUsed(`${file}.json`, `${file}.pdf`);
     return { pdf, map };
   } catch {
     return undefined;
@@ -121,11 +118,8 @@ function readPrinted(file: string): PaginateResult | undefined {
 }
 
 function writePrinted(file: string, result: PaginateResult): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  for (const [ext, data] of [['.json', JSON.stringify(result.map)], ['.pdf', result.pdf]] as const) {
-    fs.writeFileSync(`${file}${ext}.${process.pid}.tmp`, data);
-    fs.renameSync(`${file}${ext}.${process.pid}.tmp`, `${file}${ext}`);
-  }
+  writeCacheEntry(`${file}.json`, JSON.stringify(result.map));
+  writeCacheEntry(`${file}.pdf`, result.pdf);
 }
 
 function dirUrl(dir: string): string {
@@ -171,8 +165,7 @@ export async function paginateParts(session: BrowserSession, parts: Part[], opti
         if (hit) {
           results[i] = hit;
           cached++;
-          const now = new Date();
-          fs.utimesSync(file!, now, now);
+          markUsed(file!);
         } else {
           // One page per worker, navigated from part to part; a new one after a failure closed it.
           if (!tab || tab.page.isClosed()) tab = await openSandboxedPage(session, [options.dir]);

@@ -13,6 +13,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import type { Diagnostic } from '../diagnostics.ts';
 import type { ParsedChapter } from '../model.ts';
+import { markUsed, writeCacheEntry } from '../write/cache-entry.ts';
 
 export interface CachedParse {
   chapter: Omit<ParsedChapter, 'source'>;
@@ -38,8 +39,11 @@ export function parseCacheKey(toolRoot: string, inputs: unknown): string {
 
 export function readParsed(dir: string, key: string): CachedParse | undefined {
   try {
-    const entry = JSON.parse(zlib.gunzipSync(fs.readFileSync(path.join(dir, `${key}.json.gz`))).toString('utf8')) as CachedParse;
-    return entry.chapter.images.every((file) => fs.existsSync(file)) ? entry : undefined;
+    const file = path.join(dir, `${key}.json.gz`);
+    const entry = JSON.parse(zlib.gunzipSync(fs.readFileSync(file)).toString('utf8')) as CachedParse;
+    if (!entry.chapter.images.every((image) => fs.existsSync(image))) return undefined;
+    markUsed(file);
+    return entry;
   } catch {
     return undefined;
   }
@@ -47,11 +51,7 @@ export function readParsed(dir: string, key: string): CachedParse | undefined {
 
 export function writeParsed(dir: string, key: string, entry: CachedParse): void {
   try {
-    fs.mkdirSync(dir, { recursive: true });
-    const file = path.join(dir, `${key}.json.gz`);
-    const tmp = `${file}.${process.pid}.tmp`;
-    fs.writeFileSync(tmp, zlib.gzipSync(JSON.stringify(entry), { level: 1 }));
-    fs.renameSync(tmp, file);
+    writeCacheEntry(path.join(dir, `${key}.json.gz`), zlib.gzipSync(JSON.stringify(entry), { level: 1 }));
   } catch {
     // A cache that cannot be written only makes the next build slower.
   }
