@@ -15,7 +15,10 @@ import path from 'node:path';
 import vm from 'node:vm';
 import type { SerializedPart } from './paginate.ts';
 
-export const DEFAULT_CHUNK_PAGES = 300;
+// Measured on the novel (481 pages, 2 cores): chunks of 150 pages print the
+// book as fast as chunks of 300, with a fifth less memory at the peak, and a
+// rebuild after a one-chapter edit prints a third as many pages again.
+export const DEFAULT_CHUNK_PAGES = 150;
 
 export interface Chunk {
   parts: SerializedPart[];
