@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import { DEFAULT_PART_SIZE } from './paginate/groups.ts';
-import { DEFAULT_CHUNK_PAGES } from './paginate/chunks.ts';
+import { DEFAULT_CHUNK_PAGES, DEFAULT_PRINTING, type Printing } from './paginate/chunks.ts';
 import type { Diagnostic } from './diagnostics.ts';
 import type { BrowserSession } from './browser.ts';
 
@@ -59,7 +59,9 @@ export interface BuildOptions {
   cacheDir?: string | false;
   /** Characters of chapter HTML laid out together in one part (see paginate/groups.ts). */
   partSize?: number;
-  /** Pages printed as one document; a longer book is printed in chunks and merged (see paginate/chunks.ts). */
+  /** How laid-out parts are printed: each where it was laid out, then merged, or joined in chunks (see paginate/parts.ts). */
+  printing?: Printing;
+  /** With 'joined' printing: pages printed as one document; a longer book is printed in chunks and merged (see paginate/chunks.ts). */
   chunkPages?: number;
   /** Also write `<slug>/preview/`: the print HTML paginated by Paged.js in the reader's browser (colophon dev). */
   printPreview?: boolean;
@@ -80,6 +82,7 @@ export interface BuildContext {
   parallel: boolean;
   cacheDir?: string;
   partSize: number;
+  printing: Printing;
   chunkPages: number;
   printPreview: boolean;
   /** Root of the Colophon installation (templates/, node_modules/). */
@@ -124,6 +127,7 @@ export function createContext(options: BuildOptions): BuildContext {
         ? undefined
         : path.resolve(cwd, options.cacheDir ?? path.join(options.outDir, '.colophon-cache')),
     partSize: options.partSize ?? DEFAULT_PART_SIZE,
+    printing: options.printing ?? DEFAULT_PRINTING,
     chunkPages: options.chunkPages ?? DEFAULT_CHUNK_PAGES,
     printPreview: options.printPreview ?? false,
     onSuccess: [],

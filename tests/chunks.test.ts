@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { idOwners, planChunks } from '../scripts/paginate/chunks.ts';
-import { joinParts, mergeMaps } from '../scripts/paginate/parts.ts';
+import fs from 'node:fs';
+import path from 'node:path';
+import { joinParts, linksForward, mergeMaps } from '../scripts/paginate/parts.ts';
+import { tempDir } from './helpers/build.ts';
 import type { PageMap, SerializedPart } from '../scripts/paginate/paginate.ts';
 
 /** A serialized part as Paged.js leaves it: pages with classes, ids and links. */
@@ -78,5 +81,19 @@ describe('mergeMaps', () => {
     expect(merged.chapterStarts).toEqual({ front: 1, 'ch-1': 5, 'ch-2': 11 });
     expect(merged.outline.map((o) => [o.page, o.children[0].page])).toEqual([[0, 1], [4, 5], [10, 11]]);
     expect(merged.lonelyLines.map((l) => l.page)).toEqual([1, 5, 11]);
+  });
+});
+
+describe('linksForward', () => {
+  it('finds the parts that must wait for a later part to know their page numbers', () => {
+    const dir = tempDir();
+    const html = ['<nav><a href="#ch-1">1</a> <a href="#ch-2">2</a></nav>', '<h1 id="ch-1">One</h1><a href="#ch-1">self</a> <a href="#ch-2%20b">on</a>', '<h1 id="ch-2 b">Two</h1><a href="#ch-1">back</a> <a href="#nowhere">x</a>'];
+    const parts = html.map((body, i) => {
+      const htmlFile = path.join(dir, `part-${i}.html`);
+      fs.writeFileSync(htmlFile, `<!DOCTYPE html><html><body>${body}</body></html>`);
+      return { id: `p${i}`, htmlFile, label: `part ${i}` };
+    });
+    // The contents and a cross-reference forward wait; a link back or to nothing does not.
+    expect(linksForward(parts)).toEqual([true, true, false]);
   });
 });

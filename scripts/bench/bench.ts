@@ -147,6 +147,7 @@ async function main(): Promise<void> {
   const warmSame = show(await colophon('colophon PDF, novel, warm (nothing changed)', NOVEL, path.join(work, 'o1'), 'pdf', cache));
   const stock = show(await pagedjsCli('pagedjs-cli, novel', path.join(work, 'o1', '.html', 'novel', 'screen', 'book.html')));
   const single = show(await colophon('colophon PDF, novel, one document', NOVEL, path.join(work, 'o2'), 'pdf', 'none', 'single'));
+  const joined = show(await colophon('colophon PDF, novel, cold, printed joined', NOVEL, path.join(work, 'o6'), 'pdf', 'none', 'joined'));
 
   const cold4 = show(await colophon('colophon PDF, 4× novel, cold', novel4, path.join(work, 'o3'), 'pdf', path.join(work, 'cache4')));
   const stock4 = show(await pagedjsCli('pagedjs-cli, 4× novel', path.join(work, 'o3', '.html', 'novel4', 'screen', 'book.html')));
@@ -177,6 +178,7 @@ async function main(): Promise<void> {
   console.log(`  peak memory, colophon 4× ÷ pagedjs-cli novel:   ${ratio(cold4.peakMiB, stock.peakMiB)}  [≤ 1]`);
   console.log(`  warm rebuild, nothing changed, PDF:             ${warmSame.seconds.toFixed(1)} s`);
   console.log(`  one document (reference path) ÷ parallel:      ${ratio(single, cold)}`);
+  console.log(`  printed joined ÷ printed part by part:         ${ratio(joined, cold)}`);
   fs.rmSync(work, { recursive: true, force: true });
 }
 

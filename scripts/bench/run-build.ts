@@ -1,6 +1,6 @@
 /**
  * One build in its own process, so the benchmark can measure it (and the
- * Chromium it starts) from outside: node --import tsx run-build.ts INPUT OUT FORMATS CACHE|none [single]
+ * Chromium it starts) from outside: node --import tsx run-build.ts INPUT OUT FORMATS CACHE|none [parallel|joined|single]
  */
 import { build } from '../build.ts';
 import type { Format } from '../context.ts';
@@ -12,6 +12,8 @@ const summary = await build({
   formats: formats.split(',') as Format[],
   cacheDir: cache === 'none' ? false : cache,
   singleDocument: mode === 'single',
+  // 'joined': the laid-out parts printed joined in chunks instead of part by part.
+  printing: mode === 'joined' ? 'joined' : 'parts',
   // The print HTML is kept: stock pagedjs-cli lays out the same book.html.
   htmlDir: `${outDir}/.html`,
   // The one-document reference path of a long book can take many minutes.

@@ -20,6 +20,10 @@ import type { SerializedPart } from './paginate.ts';
 // rebuild after a one-chapter edit prints a third as many pages again.
 export const DEFAULT_CHUNK_PAGES = 150;
 
+/** How laid-out parts are printed (paginate/parts.ts); `npm run bench` measures both. */
+export type Printing = 'parts' | 'joined';
+export const DEFAULT_PRINTING: Printing = 'parts';
+
 export interface Chunk {
   parts: SerializedPart[];
   /** Index of the chunk's first page in the book. */
@@ -80,8 +84,13 @@ function linkTargetsIn(page: string): string[] {
   return out;
 }
 
-/** Cuts the parts into chunks of at most `maxPages` pages (a part longer than that is a chunk of its own). */
-export function planChunks(parts: SerializedPart[], maxPages = DEFAULT_CHUNK_PAGES): Chunk[] {
+/**
+ * Cuts the parts into chunks of at most `maxPages` pages (a part longer than
+ * that is a chunk of its own). With `more`, the parts are the beginning of a
+ * book whose other parts are still being laid out: the last chunk then gets
+ * the blank verso a chunk followed by others needs.
+ */
+export function planChunks(parts: SerializedPart[], maxPages = DEFAULT_CHUNK_PAGES, options: { more?: boolean } = {}): Chunk[] {
   // Every page of the book in order, with the blank versos joinParts would insert.
   const groups: SerializedPart[][] = [];
   let current: SerializedPart[] = [];
@@ -115,7 +124,7 @@ export function planChunks(parts: SerializedPart[], maxPages = DEFAULT_CHUNK_PAG
         pagesOf[c].push(page);
       }
     });
-    const last = c === groups.length - 1;
+    const last = c === groups.length - 1 && !options.more;
     const trailingBlank = !last && (classes.length - offset) % 2 === 1;
     if (trailingBlank) {
       classes.push(BLANK_CLASS);

@@ -4,9 +4,20 @@
  * Chapters of a book open on a new (right-hand) page, so they can be laid out
  * apart: the front matter and groups of chapters (groups.ts) are paginated in
  * their own browser pages, as many at once as there are cores, each result
- * cached by the hash of everything that shapes it. The laid-out pages are
- * joined into one document that is numbered (finish.js) and printed — a long
- * book in chunks printed side by side and merged (chunks.ts, pdf-merge.ts).
+ * cached by the hash of everything that shapes it. Then the pages are printed,
+ * in one of two ways (`printing`):
+ *
+ * - 'parts': each part is numbered (finish.js) and printed in the page that
+ *   laid it out, as soon as the parts before it are laid out and so its page
+ *   numbers are known, while the other worker lays out the next part. Parts
+ *   whose links point further on (the contents, cross-references) and parts
+ *   that came from the cache are printed at the end from their serialized
+ *   pages. The PDFs are merged (pdf-merge.ts).
+ * - 'joined': once every part is laid out, the pages are joined into
+ *   documents of at most `chunkPages` pages that are numbered, printed side
+ *   by side and merged.
+ *
+ * Printed parts and chunks are cached by their pages and numbers.
  * `paginate()` on the whole document stays the reference.
  */
 import { createHash } from 'node:crypto';
@@ -26,11 +37,12 @@ import {
   serialize,
   type OutlineItem,
   type PageMap,
+  type PageSession,
   type PaginateResult,
   type SandboxedPage,
   type SerializedPart,
 } from './paginate.ts';
-import { idOwners, planChunks, type Chunk, type IdOwner } from './chunks.ts';
+import { DEFAULT_PRINTING, idOwners, planChunks, type Chunk, type IdOwner, type Printing } from './chunks.ts';
 import { markUsed, writeCacheEntry } from '../write/cache-entry.ts';
 
 export interface Part {
@@ -48,7 +60,9 @@ export interface PartsOptions {
   /** Where laid-out parts are kept between builds; none: no cache. */
   cacheDir?: string;
   concurrency?: number;
-  /** Pages of a chunk printed as one document (chunks.ts). */
+  /** How the laid-out parts are printed (see above); default DEFAULT_PRINTING. */
+  printing?: Printing;
+  /** With 'joined' printing: pages of a chunk printed as one document (chunks.ts). */
   chunkPages?: number;
   /** Say how far the work has come. */
   progress?: (done: number, total: number, part: Part, cached: boolean) => void;
@@ -62,6 +76,8 @@ export interface PartsResult {
   map: PageMap;
   /** Parts taken from the cache rather than laid out. */
   cached: number;
+  /** Documents printed by Chromium in this build (the others came from the cache). */
+  printed: number;
   /** Documents the book was printed in. */
   chunks: number;
 }
@@ -126,11 +142,20 @@ function dirUrl(dir: string): string {
   return new URL(`file://${path.resolve(dir)}/`).href.replace(/\/$/, '');
 }
 
-async function layOutPart(session: BrowserSession, part: Part, options: PartsOptions, tab: SandboxedPage): Promise<SerializedPart> {
+/** Lays a part out and serializes its pages; `then` may use the laid-out page before it is closed or reused. */
+async function layOutPart(
+  session: BrowserSession,
+  part: Part,
+  options: PartsOptions,
+  tab: SandboxedPage,
+  then: (laid: PageSession, serialized: SerializedPart) => Promise<void>,
+): Promise<SerializedPart> {
   const attempt = async () => {
     const laid = await layOut(session, { htmlFile: part.htmlFile, allowedRoots: [options.dir], timeoutMs: options.timeoutMs, label: part.label, tab });
     try {
-      return await serialize(laid.page);
+      const serialized = await serialize(laid.page);
+      await then(laid, serialized);
+      return serialized;
     } finally {
       await laid.close();
     }
@@ -144,13 +169,48 @@ async function layOutPart(session: BrowserSession, part: Part, options: PartsOpt
   }
 }
 
-/** Lays out every part (in parallel, from the cache where possible), joins the pages and prints them (a long book in chunks, to be merged). */
+/** Lays out every part (in parallel, from the cache where possible) and prints them, as `options.printing` says. */
 export async function paginateParts(session: BrowserSession, parts: Part[], options: PartsOptions): Promise<PartsResult> {
   const shared = options.cacheDir ? sharedKey(options.dir, await session.browser.version()) : '';
+  const inPlace = (options.printing ?? DEFAULT_PRINTING) === 'parts';
+  const forward = inPlace ? linksForward(parts) : [];
   const results: SerializedPart[] = new Array(parts.length);
+  const printed: Array<(PaginateResult & { finishing: Finishing }) | undefined> = new Array(parts.length);
+  const laidOut = parts.map(() => settleable());
+  // A worker that fails releases those waiting for its part.
+  const failed = settleable();
+  failed.promise.catch(() => undefined);
   let next = 0;
   let done = 0;
   let cached = 0;
+  const prints = { count: 0 };
+
+  // Numbers the part in the page that laid it out and prints it there, once
+  // every part before it is laid out (its page numbers follow from theirs).
+  const printInPlace = async (i: number, laid: PageSession): Promise<void> => {
+    await Promise.race([Promise.all(laidOut.slice(0, i).map((s) => s.promise)), failed.promise]);
+    const chunk = planChunks(results.slice(0, i + 1), 1, { more: i < parts.length - 1 })[i];
+    const finishing = finishingOf(chunk);
+    const key = options.cacheDir ? printedKey(shared, joinParts(chunk.parts, { trailingBlank: chunk.trailingBlank }), finishing, options.dir) : undefined;
+    const hit = key ? readPrinted(path.join(options.cacheDir!, key)) : undefined;
+    if (hit) {
+      printed[i] = { ...hit, finishing };
+      return;
+    }
+    if (chunk.trailingBlank) {
+      await laid.page.evaluate(`document.querySelector('.pagedjs_pages').insertAdjacentHTML('beforeend', '<div class="colophon-blank-slot"></div>')`);
+    }
+    await finish(laid.page, finishing);
+    const map = await readPageMap(laid.page);
+    if (map.pageCount !== chunk.pageCount) {
+      throw new PaginationError(`${parts[i].label} has ${map.pageCount} pages where ${chunk.pageCount} were counted.`, laid.report);
+    }
+    const pdf = await print(laid, { htmlFile: parts[i].htmlFile, allowedRoots: [options.dir], timeoutMs: options.timeoutMs, label: parts[i].label });
+    prints.count++;
+    if (key) writePrinted(path.join(options.cacheDir!, key), { pdf, map });
+    printed[i] = { pdf, map, finishing };
+  };
+
   // Each worker keeps one page (its own renderer process) and navigates it from
   // part to part. A browser context per worker was measured slower: every
   // context starts a renderer of its own, about a second and a half here.
@@ -164,36 +224,100 @@ export async function paginateParts(session: BrowserSession, parts: Part[], opti
         const hit = file ? readCache(file, options.dir) : undefined;
         if (hit) {
           results[i] = hit;
+          laidOut[i].resolve();
           cached++;
           markUsed(file!);
         } else {
           // One page per worker, navigated from part to part; a new one after a failure closed it.
           if (!tab || tab.page.isClosed()) tab = await openSandboxedPage(session, [options.dir]);
-          results[i] = await layOutPart(session, part, options, tab);
+          results[i] = await layOutPart(session, part, options, tab, async (laid, serialized) => {
+            results[i] = serialized;
+            laidOut[i].resolve();
+            if (inPlace && !forward[i]) await printInPlace(i, laid);
+          });
           if (file) writeCache(file, options.dir, results[i]);
         }
         options.progress?.(++done, parts.length, part, Boolean(hit));
       }
+    } catch (error) {
+      failed.reject(error);
+      throw error;
     } finally {
       await tab?.page.close().catch(() => undefined);
     }
   };
-  const concurrency = Math.max(1, Math.min(options.concurrency ?? os.availableParallelism(), parts.length));
-  await Promise.all(Array.from({ length: concurrency }, worker));
+  const cores = options.concurrency ?? os.availableParallelism();
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(cores, parts.length)) }, worker));
 
-  // The joined pages, printed in chunks of a bounded size, side by side (one chunk for most books).
-  const chunks = planChunks(results, options.chunkPages);
-  const printed: PaginateResult[] = new Array(chunks.length);
-  let nextChunk = 0;
+  // The rest is printed from the serialized pages, side by side: with 'parts'
+  // the parts not printed yet (one chunk each), else the joined pages in
+  // chunks of a bounded size (one chunk for most books).
+  const chunks = planChunks(results, inPlace ? 1 : options.chunkPages);
+  const pdfs: PaginateResult[] = new Array(chunks.length);
+  const todo: number[] = [];
+  chunks.forEach((chunk, c) => {
+    const p = inPlace ? printed[c] : undefined;
+    // A part printed in place whose numbers the whole book confirms is done.
+    if (p && JSON.stringify(p.finishing) === JSON.stringify(finishingOf(chunk))) pdfs[c] = p;
+    else todo.push(c);
+  });
   const printer = async () => {
-    while (nextChunk < chunks.length) {
-      const c = nextChunk++;
-      printed[c] = await printChunk(session, chunks[c], c, chunks.length, parts, options, shared);
+    for (let c = todo.shift(); c !== undefined; c = todo.shift()) {
+      pdfs[c] = await printChunk(session, chunks[c], c, chunks.length, parts, options, shared, prints);
     }
   };
-  await Promise.all(Array.from({ length: Math.min(chunks.length, options.concurrency ?? os.availableParallelism()) }, printer));
-  if (chunks.length === 1) return { ...printed[0], cached, chunks: 1 };
-  return { pdf: printed.map((p) => p.pdf), owners: idOwners(chunks), map: mergeMaps(printed.map((p) => p.map), chunks), cached, chunks: chunks.length };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(todo.length, cores)) }, printer));
+  const counts = { cached, printed: prints.count, chunks: chunks.length };
+  if (chunks.length === 1) return { pdf: pdfs[0].pdf, map: pdfs[0].map, ...counts };
+  return { pdf: pdfs.map((p) => p.pdf), owners: idOwners(chunks), map: mergeMaps(pdfs.map((p) => p.map), chunks), ...counts };
+}
+
+type Finishing = { offset: number; folios: string[]; targets: Record<string, string> };
+
+function finishingOf(chunk: Chunk): Finishing {
+  return { offset: chunk.offset, folios: chunk.folios, targets: chunk.targets };
+}
+
+/** The name of a printed chunk in the cache: its pages (wherever the build works) and numbers. */
+function printedKey(shared: string, html: string, finishing: Finishing | null, dir: string): string {
+  const h = createHash('sha256').update(shared).update(html.split(dirUrl(dir)).join(DIR_TOKEN)).update(JSON.stringify(finishing));
+  return `${h.digest('hex')}.printed`;
+}
+
+/** A promise and the functions that settle it. */
+function settleable(): { promise: Promise<void>; resolve: () => void; reject: (error: unknown) => void } {
+  let resolve!: () => void;
+  let reject!: (error: unknown) => void;
+  const promise = new Promise<void>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
+/**
+ * Which parts link to an element of a later part (the contents, a
+ * cross-reference forward): their page numbers are known only when that part
+ * is laid out, so they are printed at the end. Read from the parts' HTML: the
+ * ids of the content are there before layout.
+ */
+export function linksForward(parts: Part[]): boolean[] {
+  const owner = new Map<string, number>();
+  const links: string[][] = [];
+  parts.forEach((part, i) => {
+    const html = fs.readFileSync(part.htmlFile, 'utf8');
+    for (const m of html.matchAll(/\sid="([^"]+)"/g)) if (!owner.has(m[1])) owner.set(m[1], i);
+    links.push([...html.matchAll(/\shref="#([^"]+)"/g)].map((m) => safeDecode(m[1])));
+  });
+  return links.map((list, i) => list.some((id) => (owner.get(id) ?? -1) > i));
+}
+
+function safeDecode(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
 }
 
 async function printChunk(
@@ -204,27 +328,27 @@ async function printChunk(
   parts: Part[],
   options: PartsOptions,
   shared: string,
+  prints: { count: number },
 ): Promise<PaginateResult> {
   const joined = path.join(options.dir, count === 1 ? 'joined.html' : `joined-${c + 1}.html`);
   const html = joinParts(chunk.parts, { trailingBlank: chunk.trailingBlank });
   fs.writeFileSync(joined, html);
   // With one chunk, finish.js numbers the pages itself; with several, every chunk gets the book's numbers.
-  const finishing = count === 1 ? undefined : { offset: chunk.offset, folios: chunk.folios, targets: chunk.targets };
-  // Printed chunks are cached too, by their pages and numbers: a rebuild in
-  // which nothing in a chunk changed prints it not again.
-  const key = createHash('sha256').update(shared).update(html.split(dirUrl(options.dir)).join(DIR_TOKEN)).update(JSON.stringify(finishing ?? null));
-  const file = options.cacheDir ? path.join(options.cacheDir, `${key.digest('hex')}.printed`) : undefined;
+  const finishing = count === 1 ? null : finishingOf(chunk);
+  // A rebuild in which nothing in a chunk changed prints it not again.
+  const file = options.cacheDir ? path.join(options.cacheDir, printedKey(shared, html, finishing, options.dir)) : undefined;
   const hit = file ? readPrinted(file) : undefined;
   if (hit) return hit;
   const label = count === 1 ? `${parts[0]?.label ?? 'book'} and the rest of the book` : `pages ${chunk.offset + 1}–${chunk.offset + chunk.pageCount} of ${parts[0]?.label ?? 'the book'} and the rest of the book`;
   const doc = await openPaginated(session, { htmlFile: joined, allowedRoots: [options.dir], timeoutMs: options.timeoutMs, label });
   try {
-    await finish(doc.page, finishing);
+    await finish(doc.page, finishing ?? undefined);
     const map = await readPageMap(doc.page);
     if (finishing && map.pageCount !== chunk.pageCount) {
       throw new PaginationError(`Chunk ${c + 1} of the book has ${map.pageCount} pages where ${chunk.pageCount} were counted.`, doc.report);
     }
     const pdf = await print(doc, { htmlFile: joined, allowedRoots: [options.dir], timeoutMs: options.timeoutMs, label });
+    prints.count++;
     if (file) writePrinted(file, { pdf, map });
     return { pdf, map };
   } catch (error) {

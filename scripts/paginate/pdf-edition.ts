@@ -44,6 +44,8 @@ export interface PdfEdition {
   /** Parts laid out, and how many of them came from the cache (0 and 0 for one-document layout). */
   parts: number;
   cached: number;
+  /** Documents Chromium printed (the rest came from the cache; 1 for one-document layout). */
+  printed: number;
   /** Documents the book was printed in (merged into one PDF). */
   chunks: number;
 }
@@ -89,6 +91,7 @@ export async function buildPdfEdition(input: PdfEditionInput): Promise<PdfEditio
   let result: { pdf: Uint8Array | Uint8Array[]; owners?: Map<string, IdOwner>; map: PageMap };
   let parts = 0;
   let cached = 0;
+  let printed = 1;
   let chunks = 1;
   if (parallel) {
     // The whole book as one document too, for reference renders (e.g. stock pagedjs-cli), when the HTML is kept.
@@ -109,6 +112,7 @@ export async function buildPdfEdition(input: PdfEditionInput): Promise<PdfEditio
       dir,
       timeoutMs: ctx.paginationTimeoutMs,
       cacheDir: ctx.cacheDir ? path.join(ctx.cacheDir, 'pages') : undefined,
+      printing: ctx.printing,
       chunkPages: ctx.chunkPages,
       progress: (done, total) =>
         ctx.logger.progress?.({
@@ -122,6 +126,7 @@ export async function buildPdfEdition(input: PdfEditionInput): Promise<PdfEditio
     result = r;
     parts = list.length;
     cached = r.cached;
+    printed = r.printed;
     chunks = r.chunks;
   } else {
     const htmlFile = path.join(dir, 'book.html');
@@ -142,5 +147,5 @@ export async function buildPdfEdition(input: PdfEditionInput): Promise<PdfEditio
     },
     { print: edition === 'print' },
   );
-  return { bytes: finished.bytes, pages: finished.pages, map: result.map, parts, cached, chunks };
+  return { bytes: finished.bytes, pages: finished.pages, map: result.map, parts, cached, printed, chunks };
 }

@@ -13,7 +13,7 @@ import { execFileSync } from 'node:child_process';
 import { normalise, pdfPages, pdfinfo } from '../helpers/tools.ts';
 import { namedLinks, structParentsCheck } from '../helpers/pdf.ts';
 
-async function pagesBothWays(dir: string, slug: string, options: { partSize?: number; chunkPages?: number }) {
+async function pagesBothWays(dir: string, slug: string, options: { partSize?: number; chunkPages?: number; printing?: 'parts' | 'joined' }) {
   const fast = tempDir();
   const ref = tempDir();
   const summary = await build({ input: dir, outDir: fast, formats: ['pdf', 'print'], cacheDir: false, ...options });
@@ -28,10 +28,13 @@ async function pagesBothWays(dir: string, slug: string, options: { partSize?: nu
   return { editions, layout: summary.publications[0].layout };
 }
 
+const SAMPLE = path.join(ROOT, 'content', 'colophon-guide');
 describe.each([
-  // The sample one chapter a part, printed in chunks of a few pages; the novel
-  // in parts of several chapters and in chunks, as built by default.
-  { name: 'sample', dir: path.join(ROOT, 'content', 'colophon-guide'), slug: 'colophon-guide', options: { partSize: 1, chunkPages: 8 } },
+  // The sample one chapter a part (its cross-references point both ways),
+  // printed part by part and joined in chunks of a few pages; the novel in
+  // parts of several chapters, as built by default.
+  { name: 'sample, printed part by part', dir: SAMPLE, slug: 'colophon-guide', options: { partSize: 1, printing: 'parts' as const } },
+  { name: 'sample, joined in chunks', dir: SAMPLE, slug: 'colophon-guide', options: { partSize: 1, printing: 'joined' as const, chunkPages: 8 } },
   { name: 'novel', dir: path.join(FIXTURES, 'novel'), slug: 'novel', options: {} },
 ])('parallel pagination of the $name', ({ dir, slug, options }) => {
   it('gives the same pages and text as the single-document reference, in one tagged PDF whose links all resolve', { timeout: 900_000 }, async () => {
@@ -71,13 +74,21 @@ describe('pagination cache', () => {
     expect(parts).toBe(1 + first.publications[0].pageMaps.screen!.outline.length);
     expect(first.publications[0].layout.screen!.cached).toBe(0);
 
+    expect(first.publications[0].layout.screen!.printed).toBe(parts);
+
     const again = await build(options);
     expect(again.publications[0].layout.screen!.cached).toBe(parts);
+    // Nothing changed: nothing is printed again either.
+    expect(again.publications[0].layout.screen!.printed).toBe(0);
 
     const chapter = path.join(pub, '03-many-languages.md');
     fs.writeFileSync(chapter, fs.readFileSync(chapter, 'utf8') + '\n\nA sentence added in an edit.\n');
     const edited = await build(options);
     expect(edited.publications[0].layout.screen!.cached).toBe(parts - 1);
+    // The edited part is printed again, and the parts whose page numbers it moved.
+    const { printed } = edited.publications[0].layout.screen!;
+    expect(printed).toBeGreaterThanOrEqual(1);
+    expect(printed).toBeLessThan(parts);
     const text = normalise(pdfPages(path.join(out, 'guide', 'guide.pdf')).join(' '));
     expect(text).toContain('A sentence added in an edit.');
   });
