@@ -29,11 +29,17 @@ export interface ProgressInfo {
   stage: string;
   /** The stage for people ("paginating the screen PDF"); default: the stage key. */
   message?: string;
-  /** Item `current` of `total` (chapters), when the stage goes item by item. */
+  /** Item `current` of `total`, when the stage goes item by item. */
   current?: number;
   total?: number;
+  /** What the items are (default "chapter"). */
+  unit?: string;
   /** Pages laid out so far, when known. */
   pages?: number;
+  /** The stage runs alongside those under way (the two PDF editions): its start does not end them. */
+  alongside?: boolean;
+  /** The stage is over. */
+  done?: boolean;
 }
 
 export interface BuildOptions {

@@ -104,9 +104,12 @@ export async function buildEditions(
     // pages (one core), the other lays its parts out on the rest.
     const editions = (['screen', 'print'] as Edition[]).filter((e) => ctx.formats.has(e === 'screen' ? 'pdf' : 'print'));
     const settled = await Promise.allSettled(
-      editions.map((edition) => {
-        ctx.logger.step(`${slug}: paginating the ${edition} PDF`);
-        return timed(timings, `paginate-${edition}`, () =>
+      editions.map(async (edition) => {
+        // The two editions are laid out side by side, and shown so.
+        const stage = { publication: slug, stage: `paginate-${edition}`, message: `paginating the ${edition} PDF`, alongside: true };
+        if (ctx.logger.progress) ctx.logger.progress(stage);
+        else ctx.logger.step(`${slug}: ${stage.message}`);
+        const pdf = await timed(timings, stage.stage, () =>
           buildPdfEdition({
             ctx,
             pub,
@@ -122,6 +125,8 @@ export async function buildEditions(
             browser,
           }),
         );
+        ctx.logger.progress?.({ ...stage, pages: pdf.pages, done: true });
+        return pdf;
       }),
     );
     for (const s of settled) if (s.status === 'rejected') throw s.reason;

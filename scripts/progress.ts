@@ -4,6 +4,7 @@
  * finished stage with its time. Quiet when the stream is not a terminal:
  * logs and CI get the summary at the end, and warnings, nothing else.
  */
+import { createLogUpdate } from 'log-update';
 import type { Logger, ProgressInfo } from './context.ts';
 import type { Diagnostic } from './diagnostics.ts';
 
@@ -17,7 +18,7 @@ export interface ProgressOptions {
 }
 
 export interface ProgressLogger extends Logger {
-  /** Ends the live line: the last stage is marked done, or failed. */
+  /** Ends the live lines: the stages under way are marked done, or failed. */
   done(ok: boolean): void;
 }
 
@@ -27,15 +28,14 @@ interface Stage {
   started: number;
   current?: number;
   total?: number;
+  unit?: string;
   pages?: number;
+  alongside?: boolean;
   /** The latest sub-step ("screen PDF, part 3 of 7 laid out"). */
   detail?: string;
 }
 
 const FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
-const CLEAR_LINE = '\r\x1b[2K';
-const HIDE_CURSOR = '\x1b[?25l';
-const SHOW_CURSOR = '\x1b[?25h';
 const GREEN = (s: string) => `\x1b[32m${s}\x1b[39m`;
 const RED = (s: string) => `\x1b[31m${s}\x1b[39m`;
 const CYAN = (s: string) => `\x1b[36m${s}\x1b[39m`;
@@ -58,67 +58,60 @@ export function createProgress(options: ProgressOptions): ProgressLogger {
     };
   }
 
-  let stage: Stage | undefined;
+  // The stages under way, oldest first: one live line each.
+  let stages: Stage[] = [];
   let frame = 0;
-  let drawn = false;
+  // log-update redraws the live lines in place: it wraps them to the terminal's
+  // width, erases what it drew before, hides the cursor and shows it again on exit.
+  const live = createLogUpdate(stream);
   const seconds = (s: Stage) => `${((now() - s.started) / 1000).toFixed(1)} s`;
   const text = (s: Stage) => {
     const parts = [`${s.publication}: ${s.message}`];
     if (s.detail) parts.push(s.detail);
-    else if (s.total) parts.push(`chapter ${s.current ?? 0} of ${s.total}`);
+    else if (s.total) parts.push(`${s.unit ?? 'chapter'} ${s.current ?? 0} of ${s.total}`);
     if (s.pages) parts.push(`${s.pages} pages`);
     parts.push(seconds(s));
     return parts.join(' · ');
   };
-  // One line, never wider than the terminal: a wrapped line cannot be redrawn in place.
-  const fit = (s: string) => {
-    const width = (stream.columns || 80) - 3;
-    return s.length > width ? s.slice(0, Math.max(0, width - 1)) + '…' : s;
-  };
   const draw = () => {
-    if (!stage) return;
-    stream.write(`${drawn ? CLEAR_LINE : HIDE_CURSOR}${CYAN(FRAMES[frame])} ${fit(text(stage))}`);
-    drawn = true;
+    if (stages.length) live(stages.map((s) => `${CYAN(FRAMES[frame])} ${text(s)}`).join('\n'));
+    else live.clear();
   };
-  const erase = () => {
-    if (drawn) stream.write(CLEAR_LINE);
-    drawn = false;
-  };
-  const showCursor = () => stream.write(SHOW_CURSOR);
   const ticker = setInterval(() => {
     frame = (frame + 1) % FRAMES.length;
     draw();
   }, 100);
   ticker.unref();
-  // A build stopped with Ctrl-C must not leave the terminal without a cursor.
-  process.once('exit', showCursor);
 
-  const finish = (ok: boolean) => {
-    if (!stage) return;
-    const s = stage;
-    erase();
-    stream.write(`${ok ? GREEN('✔') : RED('✖')} ${s.publication}: ${s.message}${s.pages ? ` (${s.pages} pages)` : ''} — ${seconds(s)}\n`);
-    stage = undefined;
+  /** Ends stages: a line each above the live ones, with its time. */
+  const finish = (ended: Stage[], ok: boolean) => {
+    if (!ended.length) return;
+    stages = stages.filter((s) => !ended.includes(s));
+    live.persist(ended.map((s) => `${ok ? GREEN('✔') : RED('✖')} ${s.publication}: ${s.message}${s.pages ? ` (${s.pages} pages)` : ''} — ${seconds(s)}`).join('\n'));
+    draw();
   };
 
-  /** A line printed above the live one. */
+  /** A line printed above the live ones. */
   const above = (s: string) => {
-    erase();
-    stream.write(s.endsWith('\n') ? s : s + '\n');
+    live.persist(s.replace(/\n$/, ''));
     draw();
   };
 
   const progress = (info: ProgressInfo) => {
     const message = info.message ?? info.stage;
-    if (!stage || stage.publication !== info.publication || stage.message !== message) {
-      finish(true);
-      stage = { publication: info.publication, message, started: now(), current: info.current, total: info.total, pages: info.pages };
-    } else {
-      stage.current = info.current ?? stage.current;
-      stage.total = info.total ?? stage.total;
-      stage.pages = info.pages ?? stage.pages;
+    let stage = stages.find((s) => s.publication === info.publication && s.message === message);
+    if (!stage) {
+      // A new stage ends those under way, except that stages running alongside each other (the PDF editions) end apart.
+      finish(stages.filter((s) => !(info.alongside && s.alongside)), true);
+      stage = { publication: info.publication, message, started: now(), alongside: info.alongside };
+      stages.push(stage);
     }
-    draw();
+    stage.current = info.current ?? stage.current;
+    stage.total = info.total ?? stage.total;
+    stage.unit = info.unit ?? stage.unit;
+    stage.pages = info.pages ?? stage.pages;
+    if (info.done) finish([stage], true);
+    else draw();
   };
 
   return {
@@ -127,13 +120,14 @@ export function createProgress(options: ProgressOptions): ProgressLogger {
       const m = /^([^:\s]+): (.+)$/.exec(message);
       if (!m) return above(message);
       const [, publication, what] = m;
-      if (stage && stage.publication === publication && /\b\d+ of \d+\b/.test(what)) {
-        stage.detail = what;
+      const latest = stages.findLast((s) => s.publication === publication);
+      if (latest && /\b\d+ of \d+\b/.test(what)) {
+        latest.detail = what;
         return draw();
       }
       if (/^building /.test(what)) {
         // The start of a publication: a heading line, then the preparation until the first edition starts.
-        finish(true);
+        finish(stages, true);
         above(`${publication}: ${what}`);
         return progress({ publication, stage: 'prepare', message: 'preparing the theme and fonts' });
       }
@@ -143,10 +137,9 @@ export function createProgress(options: ProgressOptions): ProgressLogger {
     info: (m) => above(m),
     warn: (d) => above(renderDiagnostic(d)),
     done(ok) {
-      finish(ok);
+      finish(stages, ok);
       clearInterval(ticker);
-      showCursor();
-      process.off('exit', showCursor);
+      live.done();
     },
   };
 }

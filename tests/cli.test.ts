@@ -349,6 +349,29 @@ describe('build progress on a terminal', () => {
     expect(warnings).toEqual([]);
   });
 
+  it('shows the two PDF editions side by side, each ending with its own line', () => {
+    const t = terminal();
+    let clock = 0;
+    const progress = createProgress({ stream: t.stream, write: () => {}, renderDiagnostic: () => '', now: () => clock });
+    progress.step('guide: building pdf, print');
+    for (const edition of ['screen', 'print']) {
+      progress.progress!({ publication: 'guide', stage: `paginate-${edition}`, message: `paginating the ${edition} PDF`, alongside: true });
+    }
+    clock = 1000;
+    progress.progress!({ publication: 'guide', stage: 'paginate-print', message: 'paginating the print PDF', current: 2, total: 5, unit: 'part', alongside: true });
+    // Both are drawn in one frame, the print edition with the part it has reached.
+    expect(t.text()).toMatch(/paginating the screen PDF · 1\.0 s\n\S+ guide: paginating the print PDF · part 2 of 5 · 1\.0 s/);
+    expect(t.text()).toContain('✔ guide: preparing the theme and fonts — 0.0 s');
+    clock = 3000;
+    progress.progress!({ publication: 'guide', stage: 'paginate-print', message: 'paginating the print PDF', pages: 32, alongside: true, done: true });
+    expect(t.text()).toContain('✔ guide: paginating the print PDF (32 pages) — 3.0 s');
+    expect(t.text()).not.toContain('✔ guide: paginating the screen PDF');
+    clock = 4000;
+    progress.progress!({ publication: 'guide', stage: 'paginate-screen', message: 'paginating the screen PDF', pages: 33, alongside: true, done: true });
+    progress.done(true);
+    expect(t.text()).toContain('✔ guide: paginating the screen PDF (33 pages) — 4.0 s');
+  });
+
   it('marks the stage that failed', () => {
     const t = terminal();
     const progress = createProgress({ stream: t.stream, write: () => {}, renderDiagnostic: () => '', now: () => 0 });

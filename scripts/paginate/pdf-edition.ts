@@ -121,6 +121,8 @@ export async function buildPdfEdition(input: PdfEditionInput): Promise<PdfEditio
           message: `paginating the ${edition} PDF`,
           current: done,
           total,
+          unit: 'part',
+          alongside: true,
         }),
     });
     result = r;
