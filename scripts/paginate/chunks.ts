@@ -8,7 +8,8 @@
  * Page numbers are worked out here for the whole book from the serialized
  * pages — the same rule finish.js applies in the page, evaluated from that
  * very file — so that each chunk is finished with its pages' folios and the
- * folio of every link target that lies in another chunk.
+ * folio of every link target that lies in another chunk. A book printed part
+ * by part (parts.ts) is planned the same way, each part a chunk of its own.
  */
 import fs from 'node:fs';
 import path from 'node:path';
