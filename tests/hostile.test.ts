@@ -41,8 +41,8 @@ async function xhtmlOf(epub: string): Promise<string[]> {
 function htmlFiles(dir: string, label: string): Record<string, string> {
   const files = fs
     .readdirSync(dir, { recursive: true, encoding: 'utf8' })
-    // joined.html is Paged.js's output (with its own CSS), put together from the laid-out parts.
-    .filter((f) => f.endsWith('.html') && path.basename(f) !== 'joined.html')
+    // joined*.html are Paged.js's output (with its own CSS), put together from the laid-out parts.
+    .filter((f) => f.endsWith('.html') && !/^joined(-\d+)?\.html$/.test(path.basename(f)))
     .sort();
   expect(files.length, `HTML files in ${dir}`).toBeGreaterThan(0);
   return Object.fromEntries(files.map((f) => [`${label} ${f}`, fs.readFileSync(path.join(dir, f), 'utf8')]));
