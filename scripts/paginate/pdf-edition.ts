@@ -17,7 +17,7 @@ import { writeSiteAssets } from '../render/assets.ts';
 import { paginate, type PageMap } from './paginate.ts';
 import { paginateParts, type Part } from './parts.ts';
 import { groupChapters } from './groups.ts';
-import { startPdfFinisher, type PdfFinisher } from './pdf-finish-worker.ts';
+import { finishPdf } from './pdf-finish.ts';
 import type { IdOwner } from './chunks.ts';
 
 export interface PdfEditionInput {
@@ -82,24 +82,10 @@ export function writePrintDocument(input: Omit<PdfEditionInput, 'browser' | 'dat
 }
 
 export async function buildPdfEdition(input: PdfEditionInput): Promise<PdfEdition> {
-  const render = writePrintDocument(input);
-  const label = `${input.ctx.displayPath(input.pub.bookFile)} (${input.edition} PDF)`;
-  const finisher = startPdfFinisher();
-  try {
-    return await paginateEdition(input, render, label, finisher);
-  } finally {
-    await finisher.close();
-  }
-}
-
-async function paginateEdition(
-  input: PdfEditionInput,
-  render: ReturnType<typeof writePrintDocument>,
-  label: string,
-  finisher: PdfFinisher,
-): Promise<PdfEdition> {
   const { ctx, pub, edition, dir } = input;
   const meta = pub.meta;
+  const render = writePrintDocument(input);
+  const label = `${ctx.displayPath(pub.bookFile)} (${edition} PDF)`;
   const session = await input.browser();
 
   // Chapters can be laid out apart only when each opens on a new page.
@@ -152,7 +138,7 @@ async function paginateEdition(
     fs.writeFileSync(htmlFile, render(true, input.chapters));
     result = await paginate(session, { htmlFile, allowedRoots: [dir], timeoutMs: ctx.paginationTimeoutMs, label });
   }
-  const finished = await finisher.finish(
+  const finished = await finishPdf(
     Array.isArray(result.pdf) ? { chunks: result.pdf, owners: result.owners ?? new Map() } : result.pdf,
     result.map,
     {
