@@ -21,8 +21,7 @@ import { hyphenateTree } from './render/hyphenate.ts';
 import { codePointsOf, readFontFaces, selectFaces, type FontFace } from './fonts/font-faces.ts';
 import { checkGlyphs } from './fonts/glyph-check.ts';
 import type { PageMap } from './paginate/paginate.ts';
-import { buildPdfEdition } from './paginate/pdf-edition.ts';
-import { writePrintPreview } from './paginate/print-preview.ts';
+import type { PdfEdition } from './paginate/pdf-edition.ts';
 import { renderCoverImage, coverFromFile } from './render/cover-image.ts';
 import { packageEpub, readAsset } from './package/epub.ts';
 import { chapterOfIds, resolveEpubLinks } from './package/epub-links.ts';
@@ -88,6 +87,7 @@ export async function buildEditions(
 
   try {
     if (ctx.printPreview) {
+      const { writePrintPreview } = await import('./paginate/print-preview.ts');
       writePrintPreview({ ctx, pub, theme, book, strings, edition: 'screen', faces, images, chapters: printChapters(), dir: path.join(staging, 'preview') });
     }
 
@@ -111,6 +111,8 @@ export async function buildEditions(
         const stage = { publication: slug, stage: `paginate-${edition}`, message: `paginating the ${edition} PDF`, alongside: true };
         if (ctx.logger.progress) ctx.logger.progress(stage);
         else ctx.logger.step(`${slug}: ${stage.message}`);
+        // Loaded only for PDFs: pdf-lib and the pagination modules take a quarter of a second to load.
+        const { buildPdfEdition } = await import('./paginate/pdf-edition.ts');
         const pdf = await timed(timings, stage.stage, () =>
           buildPdfEdition({
             ctx,
@@ -134,7 +136,7 @@ export async function buildEditions(
     );
     for (const s of settled) if (s.status === 'rejected') throw s.reason;
     editions.forEach((edition, i) => {
-      const pdf = (settled[i] as PromiseFulfilledResult<Awaited<ReturnType<typeof buildPdfEdition>>>).value;
+      const pdf = (settled[i] as PromiseFulfilledResult<PdfEdition>).value;
       const format = edition === 'screen' ? 'pdf' : 'print';
       const file = edition === 'screen' ? `${slug}.pdf` : `${slug}-print.pdf`;
       pageMaps[edition] = pdf.map;

@@ -6,7 +6,7 @@
  * the EPUB stays byte-reproducible.
  */
 import type { Element, Root } from 'hast';
-import sharp, { type Sharp } from 'sharp';
+import type { Sharp } from 'sharp';
 import { visit } from 'unist-util-visit';
 import type { EpubAsset } from './epub.ts';
 
@@ -19,6 +19,8 @@ export interface PreparedImages {
 }
 
 export async function prepareImages(images: EpubAsset[]): Promise<PreparedImages> {
+  // Loaded only for a book with images: libvips takes a tenth of a second to load.
+  const { default: sharp } = images.length ? await import('sharp') : { default: undefined as never };
   const assets: EpubAsset[] = [];
   const resized = new Map<string, { width: number; height: number }>();
   for (const asset of images) {
