@@ -77,9 +77,9 @@ export async function buildEditions(
   const media = (rel: string) => `assets/media/${rel}`;
   // Print HTML: notes at the foot of the page, page numbers for cross-references, soft hyphens.
   // The same for both PDF editions and the preview: hyphenated once.
-  let printed: Array<ReturnType<typeof chapterView> & { showHead: boolean }> | undefined;
+  let printViews: Array<ReturnType<typeof chapterView> & { showHead: boolean }> | undefined;
   const printChapters = () =>
-    (printed ??= chapters.map((ch) => {
+    (printViews ??= chapters.map((ch) => {
       const tree = markBlockPositions(rewriteImageSources(ch.tree, media), ch.id);
       footnotesToPageNotes(markCrossReferences(hyphenateTree(tree, ch.lang), strings.seePage));
       return { ...chapterView(ch, toHtml(tree)), showHead };

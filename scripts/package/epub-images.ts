@@ -19,10 +19,11 @@ export interface PreparedImages {
 }
 
 export async function prepareImages(images: EpubAsset[]): Promise<PreparedImages> {
-  // Loaded only for a book with images: libvips takes a tenth of a second to load.
-  const { default: sharp } = images.length ? await import('sharp') : { default: undefined as never };
   const assets: EpubAsset[] = [];
   const resized = new Map<string, { width: number; height: number }>();
+  if (!images.length) return { assets, resized };
+  // Loaded only for a book with images: libvips takes a tenth of a second to load.
+  const { default: sharp } = await import('sharp');
   for (const asset of images) {
     const { href, mediaType } = asset;
     const original = Buffer.from(asset.data);

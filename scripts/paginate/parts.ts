@@ -142,20 +142,18 @@ function dirUrl(dir: string): string {
   return new URL(`file://${path.resolve(dir)}/`).href.replace(/\/$/, '');
 }
 
-/** Lays a part out and serializes its pages; `then` may use the laid-out page before it is closed or reused. */
+/** Lays a part out and hands its serialized pages, and the laid-out page before it is closed or reused, to `then`. */
 async function layOutPart(
   session: BrowserSession,
   part: Part,
   options: PartsOptions,
   tab: SandboxedPage,
   then: (laid: PageSession, serialized: SerializedPart) => Promise<void>,
-): Promise<SerializedPart> {
+): Promise<void> {
   const attempt = async () => {
     const laid = await layOut(session, { htmlFile: part.htmlFile, allowedRoots: [options.dir], timeoutMs: options.timeoutMs, label: part.label, tab });
     try {
-      const serialized = await serialize(laid.page);
-      await then(laid, serialized);
-      return serialized;
+      await then(laid, await serialize(laid.page));
     } finally {
       await laid.close();
     }
@@ -230,7 +228,7 @@ export async function paginateParts(session: BrowserSession, parts: Part[], opti
         } else {
           // One page per worker, navigated from part to part; a new one after a failure closed it.
           if (!tab || tab.page.isClosed()) tab = await openSandboxedPage(session, [options.dir]);
-          results[i] = await layOutPart(session, part, options, tab, async (laid, serialized) => {
+          await layOutPart(session, part, options, tab, async (laid, serialized) => {
             results[i] = serialized;
             laidOut[i].resolve();
             if (inPlace && !forward[i]) await printInPlace(i, laid);
