@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'test-artifacts/', '.colophon-cache/'] },
+  { ignores: ['dist/', 'lib/', 'node_modules/', 'test-artifacts/', '.colophon-cache/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -1,7 +1,22 @@
 #!/usr/bin/env node
-// Runs the TypeScript CLI through tsx's loader, so the published tool needs no build step.
-import { register } from 'tsx/esm/api';
+// Runs the compiled CLI (lib/, made by `npm run compile` during setup) while
+// it is newer than every TypeScript source, and the sources through tsx's
+// loader otherwise: the tool works without a build step, and starts about
+// half a second sooner with one.
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { freshCompiled } from './compiled.js';
 
-register();
-const { main } = await import('../scripts/cli.ts');
-process.exitCode = await main(process.argv.slice(2));
+const args = process.argv.slice(2);
+const compiled = process.env.COLOPHON_FROM_SOURCE === '1' ? undefined : freshCompiled(path.resolve(import.meta.dirname, '..'), 'cli.js');
+let main;
+if (compiled) {
+  // --debug prints stack traces: let them name the TypeScript sources.
+  if (args.includes('--debug')) process.setSourceMapsEnabled(true);
+  ({ main } = await import(pathToFileURL(compiled).href));
+} else {
+  const { register } = await import('tsx/esm/api');
+  register();
+  ({ main } = await import('../scripts/cli.ts'));
+}
+process.exitCode = await main(args);

@@ -5,9 +5,9 @@
  * API exports; library code never prints or exits.
  */
 import fs from 'node:fs';
-import path from 'node:path';
 import { Command } from 'commander';
 import { EXIT } from './errors.ts';
+import { toolFile } from './util/package-dir.ts';
 import { processIo, type Io } from './commands/io.ts';
 import { reportError } from './commands/report.ts';
 import { registerBuild } from './commands/build.ts';
@@ -20,7 +20,7 @@ export { EXIT };
 export type { Io };
 
 export function version(): string {
-  const pkg = JSON.parse(fs.readFileSync(path.resolve(import.meta.dirname, '..', 'package.json'), 'utf8')) as { version: string };
+  const pkg = JSON.parse(fs.readFileSync(toolFile('package.json'), 'utf8')) as { version: string };
   return pkg.version;
 }
 

@@ -4,6 +4,7 @@
  * No stage reaches for globals, so builds can run side by side and in tests.
  */
 import path from 'node:path';
+import { toolRoot } from './util/package-dir.ts';
 import { DEFAULT_PART_SIZE } from './paginate/groups.ts';
 import { DEFAULT_CHUNK_PAGES, DEFAULT_PRINTING, type Printing } from './paginate/chunks.ts';
 import type { Diagnostic } from './diagnostics.ts';
@@ -101,10 +102,6 @@ export interface BuildContext {
 }
 
 export const silentLogger: Logger = { step() {}, warn() {}, info() {} };
-
-export function toolRoot(): string {
-  return path.resolve(import.meta.dirname, '..');
-}
 
 export function createContext(options: BuildOptions): BuildContext {
   const cwd = options.cwd ?? process.cwd();

@@ -22,7 +22,7 @@ import { codePointsOf, readFontFaces, selectFaces, type FontFace } from './fonts
 import { checkGlyphs } from './fonts/glyph-check.ts';
 import type { PageMap } from './paginate/paginate.ts';
 import type { PdfEdition } from './paginate/pdf-edition.ts';
-import { renderCoverImage, coverFromFile } from './render/cover-image.ts';
+import { renderCoverImage, coverFromFile, coverFileExt, DRAWN_COVER_EXT } from './render/cover-image.ts';
 import { packageEpub, readAsset } from './package/epub.ts';
 import { chapterOfIds, resolveEpubLinks } from './package/epub-links.ts';
 import { buildDate } from './build-date.ts';
@@ -91,8 +91,9 @@ export async function buildEditions(
       writePrintPreview({ ctx, pub, theme, book, strings, edition: 'screen', faces, images, chapters: printChapters(), dir: path.join(staging, 'preview') });
     }
 
-    // The cover is drawn (in Chromium) while the PDFs are made.
+    // The cover is drawn (in Chromium) while the PDFs and the EPUB are made.
     const coverNeeded = ctx.formats.has('epub') || ctx.formats.has('web');
+    const coverExt = meta.cover ? coverFileExt(meta.cover) : DRAWN_COVER_EXT;
     const coverWork = coverNeeded
       ? meta.cover
         ? Promise.resolve(coverFromFile(path.join(pub.dir, meta.cover)))
@@ -145,13 +146,7 @@ export async function buildEditions(
       outputs.push({ kind: format, file, bytes: pdf.bytes.length, pages: pdf.pages });
     });
 
-    let cover: { data: Uint8Array; ext: string } | undefined;
-    if (coverWork) {
-      cover = await coverWork;
-      fs.writeFileSync(path.join(staging, `cover${cover.ext}`), cover.data);
-    }
-
-    if (ctx.formats.has('epub') && cover) {
+    if (ctx.formats.has('epub') && coverWork) {
       ctx.logger.step(`${slug}: packaging the EPUB`);
       const flat = (rel: string) => `images/${rel.replace(/^images\//, '').replace(/[\\/]/g, '-')}`;
       const owner = chapterOfIds(chapters);
@@ -173,7 +168,8 @@ export async function buildEditions(
           contributors: [...new Set(chapters.flatMap((c) => c.authors.map((a) => a.name)))].filter(
             (n) => !meta.authors.some((a) => a.name === n),
           ),
-          cover: { href: `cover${cover!.ext}`, mediaType: cover!.ext === '.png' ? 'image/png' : 'image/jpeg', data: cover!.data },
+          // Packaged while the cover is drawn: only the archive waits for its bytes.
+          cover: { href: `cover${coverExt}`, mediaType: coverExt === '.png' ? 'image/png' : 'image/jpeg', data: coverData(coverWork) },
           assets: images.map((abs) => readAsset(abs, flat(path.relative(pub.dir, abs).split(path.sep).join('/')))),
           css: theme.file('css/base.css') + '\n' + theme.file('css/epub.css'),
           modified: date,
@@ -185,6 +181,9 @@ export async function buildEditions(
       fs.writeFileSync(path.join(staging, `${slug}.epub`), bytes);
       outputs.push({ kind: 'epub', file: `${slug}.epub`, bytes: bytes.length });
     }
+
+    const cover = await coverWork;
+    if (cover) fs.writeFileSync(path.join(staging, `cover${cover.ext}`), cover.data);
 
     if (ctx.formats.has('web')) {
       ctx.logger.step(`${slug}: writing the web edition`);
@@ -247,11 +246,18 @@ async function drawCover(
   const file = ctx.cacheDir ? path.join(ctx.cacheDir, 'covers', `${coverKey(dir, findChromium(ctx.chromiumPath))}.jpg`) : undefined;
   if (file && fs.existsSync(file)) {
     markUsed(file);
-    return { data: fs.readFileSync(file), ext: '.jpg' };
+    return { data: fs.readFileSync(file), ext: DRAWN_COVER_EXT };
   }
   const data = await renderCoverImage(await browser(), htmlFile);
   if (file) writeCacheEntry(file, data);
-  return { data, ext: '.jpg' };
+  return { data, ext: DRAWN_COVER_EXT };
+}
+
+/** The bytes of the cover on their way; a failure is reported where the cover itself is awaited. */
+function coverData(work: Promise<{ data: Uint8Array }>): Promise<Uint8Array> {
+  const data = work.then((c) => c.data);
+  data.catch(() => undefined);
+  return data;
 }
 
 function coverKey(dir: string, chromium: string): string {

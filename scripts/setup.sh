@@ -45,3 +45,5 @@ fi
 # Puppeteer (pulled in by pagedjs-cli) would download its own Chrome; we use the system's.
 export PUPPETEER_SKIP_DOWNLOAD=1
 if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi
+# The CLI as plain JavaScript in lib/: it starts half a second sooner than through tsx.
+npm run compile

@@ -1,6 +1,7 @@
 /**
  * One build in its own process, so the benchmark can measure it (and the
- * Chromium it starts) from outside: node --import tsx run-build.ts INPUT OUT FORMATS CACHE|none [parallel|joined|single]
+ * Chromium it starts) from outside: node lib/bench/run-build.js INPUT OUT FORMATS CACHE|none [parallel|joined|single]
+ * (compiled by the benchmark; `node --import tsx scripts/bench/run-build.ts …` runs the sources)
  */
 import { build } from '../build.ts';
 import type { Format } from '../context.ts';

@@ -13,7 +13,7 @@ import { stripVTControlCharacters } from 'node:util';
 import type { Command } from 'commander';
 import type { Io } from './io.ts';
 import type { BrowserSession } from '../browser.ts';
-import { toolRoot } from '../context.ts';
+import { toolRoot } from '../util/package-dir.ts';
 import { consoleLogger } from './options.ts';
 import { reportError } from './report.ts';
 import { startPreviewServer } from './dev-server.ts';

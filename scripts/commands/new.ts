@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Option, type Command } from 'commander';
-import { toolRoot } from '../context.ts';
+import { toolRoot } from '../util/package-dir.ts';
 import { UsageError } from '../diagnostics.ts';
 import { SLUG_RE, slugify } from '../load/schema.ts';
 import { CommandError } from '../errors.ts';

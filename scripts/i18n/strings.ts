@@ -9,8 +9,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { primarySubtag } from '../parse/language.ts';
+import { toolFile } from '../util/package-dir.ts';
 
-const TOOL_TEMPLATES = path.resolve(import.meta.dirname, '..', '..', 'templates');
+const TOOL_TEMPLATES = toolFile('templates');
 
 const cache = new Map<string, Record<string, string>>();
 

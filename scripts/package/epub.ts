@@ -38,7 +38,8 @@ export interface EpubInput {
   /** Extra chapter languages to declare besides the book's. */
   languages: string[];
   contributors: string[];
-  cover: EpubAsset;
+  /** The cover: its bytes may still be on their way (drawn in Chromium while the rest is packaged). */
+  cover: Omit<EpubAsset, 'data'> & { data: Uint8Array | Promise<Uint8Array> };
   assets: EpubAsset[];
   css: string;
   /** Used for dcterms:modified and zip timestamps. */
@@ -174,7 +175,7 @@ export async function packageEpub(input: EpubInput): Promise<Uint8Array> {
   await epub.render();
   // `zip` is protected in the typings; it is the archive render() filled.
   const files = await zipEntries((epub as unknown as { zip: JSZip }).zip);
-  files.set(`OEBPS/${input.cover.href}`, input.cover.data);
+  files.set(`OEBPS/${input.cover.href}`, await input.cover.data);
   for (const a of assets) files.set(`OEBPS/${a.href}`, a.data);
   return reproducibleZip(files, input.modified);
 }

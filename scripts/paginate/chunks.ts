@@ -12,8 +12,8 @@
  * by part (parts.ts) is planned the same way, each part a chunk of its own.
  */
 import fs from 'node:fs';
-import path from 'node:path';
 import vm from 'node:vm';
+import { toolFile } from '../util/package-dir.ts';
 import type { SerializedPart } from './paginate.ts';
 
 // Measured on the novel (481 pages, 2 cores): chunks of 150 pages print the
@@ -53,7 +53,7 @@ let folioLabels: FolioLabels | undefined;
 function labels(): FolioLabels {
   if (!folioLabels) {
     const window: Record<string, unknown> = {};
-    vm.runInNewContext(fs.readFileSync(path.join(import.meta.dirname, 'in-page', 'finish.js'), 'utf8'), { window });
+    vm.runInNewContext(fs.readFileSync(toolFile('scripts', 'paginate', 'in-page', 'finish.js'), 'utf8'), { window });
     folioLabels = window.colophonFolioLabels as FolioLabels;
   }
   return folioLabels;

@@ -9,15 +9,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Page } from 'puppeteer-core';
-import { packageDir } from '../util/package-dir.ts';
+import { packageDir, toolFile } from '../util/package-dir.ts';
 import { openSandboxedPage, type BrowserSession, type PageReport } from '../browser.ts';
 
 /** The Paged.js polyfill bundle pagedjs-cli injects; we use the same engine. */
 export const PAGED_SCRIPT = path.join(packageDir('pagedjs-cli'), 'dist', 'browser.js');
-const PAGE_MAP_SCRIPT = path.join(import.meta.dirname, 'in-page', 'page-map.js');
-const HANDLERS_SCRIPT = path.join(import.meta.dirname, 'in-page', 'handlers.js');
-const FINISH_SCRIPT = path.join(import.meta.dirname, 'in-page', 'finish.js');
-const SCHEDULER_SCRIPT = path.join(import.meta.dirname, 'in-page', 'scheduler.js');
+const PAGE_MAP_SCRIPT = toolFile('scripts', 'paginate', 'in-page', 'page-map.js');
+const HANDLERS_SCRIPT = toolFile('scripts', 'paginate', 'in-page', 'handlers.js');
+const FINISH_SCRIPT = toolFile('scripts', 'paginate', 'in-page', 'finish.js');
+const SCHEDULER_SCRIPT = toolFile('scripts', 'paginate', 'in-page', 'scheduler.js');
 /** Every script that shapes the layout: part of the cache key of a paginated part. */
 export const LAYOUT_SCRIPTS = [SCHEDULER_SCRIPT, PAGED_SCRIPT, HANDLERS_SCRIPT, FINISH_SCRIPT];
 /** Our scripts, in the order they are loaded after Paged.js (also for a pagedjs-cli reference render). */

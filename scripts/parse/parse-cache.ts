@@ -11,6 +11,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
+import { toolFile } from '../util/package-dir.ts';
 import type { Diagnostic } from '../diagnostics.ts';
 import type { ParsedChapter } from '../model.ts';
 import { markUsed, writeCacheEntry } from '../write/cache-entry.ts';
@@ -24,7 +25,7 @@ let parserHash: string | undefined;
 function parserVersion(toolRoot: string): string {
   if (parserHash) return parserHash;
   const h = createHash('sha256');
-  const dir = import.meta.dirname;
+  const dir = toolFile('scripts', 'parse');
   for (const name of fs.readdirSync(dir).sort()) h.update(name).update(fs.readFileSync(path.join(dir, name)));
   h.update(fs.readFileSync(path.join(dir, '..', 'model.ts')));
   const lock = path.join(toolRoot, 'package-lock.json');

@@ -9,6 +9,8 @@ import { openSandboxedPage, type BrowserSession } from '../browser.ts';
 
 export const COVER_WIDTH = 1600;
 export const COVER_HEIGHT = 2560;
+/** Drawn covers are JPEG (a photograph-like image of any design, small). */
+export const DRAWN_COVER_EXT = '.jpg';
 
 export async function renderCoverImage(session: BrowserSession, htmlFile: string): Promise<Uint8Array> {
   const { page, report } = await openSandboxedPage(session, [path.dirname(htmlFile)]);
@@ -26,5 +28,10 @@ export async function renderCoverImage(session: BrowserSession, htmlFile: string
 }
 
 export function coverFromFile(abs: string): { data: Uint8Array; ext: string } {
-  return { data: fs.readFileSync(abs), ext: path.extname(abs).toLowerCase().replace('.jpeg', '.jpg') };
+  return { data: fs.readFileSync(abs), ext: coverFileExt(abs) };
+}
+
+/** The extension a cover file keeps in the outputs (.jpeg is written .jpg). */
+export function coverFileExt(file: string): string {
+  return path.extname(file).toLowerCase().replace('.jpeg', '.jpg');
 }

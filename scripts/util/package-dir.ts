@@ -5,6 +5,26 @@ import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
 
+let root: string | undefined;
+/**
+ * Colophon's own folder (templates, in-page scripts, package.json). Found by
+ * walking up, not by a fixed '..': this module runs from scripts/util/ and,
+ * compiled, from a single file in lib/.
+ */
+export function toolRoot(): string {
+  if (root) return root;
+  for (let dir = import.meta.dirname; dir !== path.dirname(dir); dir = path.dirname(dir)) {
+    const manifest = path.join(dir, 'package.json');
+    if (fs.existsSync(manifest) && (JSON.parse(fs.readFileSync(manifest, 'utf8')) as { name?: string }).name === 'colophon') return (root = dir);
+  }
+  throw new Error(`Cannot find Colophon's package.json above ${import.meta.dirname}.`);
+}
+
+/** A file that ships with Colophon and is read at run time, by its path in the package. */
+export function toolFile(...segments: string[]): string {
+  return path.join(toolRoot(), ...segments);
+}
+
 export function packageDir(pkg: string): string {
   try {
     return path.dirname(require.resolve(`${pkg}/package.json`));

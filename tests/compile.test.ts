@@ -1,0 +1,77 @@
+/**
+ * The compiled CLI (npm run compile) is the same program as the sources: it
+ * finds the templates and in-page scripts from lib/, and builds the same EPUB
+ * byte for byte. bin/colophon.js runs it only while it is fresh.
+ */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { compile } from '../scripts/compile.ts';
+import { freshCompiled } from '../bin/compiled.js';
+import { ROOT, buildInto, tempDir } from './helpers/build.ts';
+
+const SAMPLE = path.join(ROOT, 'content', 'colophon-guide');
+// Inside the project, as lib/ is: Colophon finds its own folder by walking up from the compiled files.
+const OUT = path.join(ROOT, 'test-artifacts', `compiled-${process.pid}`);
+afterAll(() => fs.rmSync(OUT, { recursive: true, force: true }));
+
+describe('the compiled CLI', () => {
+  it('builds the sample as the sources do: a PDF with every page, the same EPUB bytes', async () => {
+    await compile(OUT);
+    expect(fs.existsSync(path.join(OUT, 'cli.js'))).toBe(true);
+    expect(fs.readdirSync(OUT).some((f) => f.endsWith('.partial-' + process.pid))).toBe(false);
+
+    const version = spawnSync(process.execPath, ['--input-type=module', '-e', `const { main } = await import(${JSON.stringify(path.join(OUT, 'cli.js'))}); process.exitCode = await main(['--version']);`], { encoding: 'utf8' });
+    expect(version.status).toBe(0);
+    expect(version.stdout.trim()).toBe(JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version);
+
+    const compiledOut = tempDir();
+    const run = spawnSync(process.execPath, [path.join(OUT, 'bench', 'run-build.js'), SAMPLE, compiledOut, 'pdf,epub,web', 'none'], {
+      encoding: 'utf8',
+      env: { ...process.env, SOURCE_DATE_EPOCH: '1700000000' },
+      timeout: 180_000,
+    });
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    expect(JSON.parse(run.stdout.trim().split('\n').pop()!).pages).toBeGreaterThan(20);
+
+    // The same formats: the EPUB takes page-break markers from the PDF's page map.
+    const fromSource = await buildInto(SAMPLE, { formats: ['pdf', 'epub', 'web'], sourceDateEpoch: 1700000000 });
+    const epub = (dir: string) => fs.readFileSync(path.join(dir, 'colophon-guide', 'colophon-guide.epub'));
+    expect(epub(compiledOut).equals(epub(fromSource.outDir))).toBe(true);
+  }, 240_000);
+});
+
+describe('freshCompiled', () => {
+  const tree = () => {
+    const root = tempDir();
+    fs.mkdirSync(path.join(root, 'scripts', 'parse'), { recursive: true });
+    fs.mkdirSync(path.join(root, 'lib'));
+    fs.writeFileSync(path.join(root, 'scripts', 'cli.ts'), '');
+    fs.writeFileSync(path.join(root, 'scripts', 'parse', 'chapter.ts'), '');
+    fs.writeFileSync(path.join(root, 'lib', 'cli.js'), '');
+    const at = (file: string, seconds: number) => fs.utimesSync(path.join(root, file), seconds, seconds);
+    at('scripts/cli.ts', 1000);
+    at('scripts/parse/chapter.ts', 1000);
+    at('lib/cli.js', 2000);
+    return { root, at };
+  };
+
+  it('takes lib/ when it is newer than every source', () => {
+    const { root } = tree();
+    expect(freshCompiled(root, 'cli.js')).toBe(path.join(root, 'lib', 'cli.js'));
+  });
+
+  it('leaves lib/ when any source, however deep, was changed after it', () => {
+    const { root, at } = tree();
+    at('scripts/parse/chapter.ts', 3000);
+    expect(freshCompiled(root, 'cli.js')).toBeUndefined();
+  });
+
+  it('leaves lib/ when it was never compiled', () => {
+    const { root } = tree();
+    fs.rmSync(path.join(root, 'lib'), { recursive: true });
+    expect(freshCompiled(root, 'cli.js')).toBeUndefined();
+  });
+});
