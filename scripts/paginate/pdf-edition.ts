@@ -75,7 +75,8 @@ export function writePrintDocument(input: Omit<PdfEditionInput, 'browser' | 'dat
       edition,
       showCover: edition === 'screen',
       showFront,
-      stylesheets: assets.stylesheets,
+      fontStylesheet: assets.fonts,
+      stylesheets: assets.styles,
       chapters: input.chapters,
       body,
     });

@@ -11,8 +11,11 @@ import { fontFaceCss, type FontFace } from '../fonts/font-faces.ts';
 import type { Theme } from './theme.ts';
 
 export interface SiteAssets {
-  /** Stylesheet hrefs in load order, relative to the HTML file. */
+  /** Stylesheet hrefs in load order, relative to the HTML file (the font faces first). */
   stylesheets: string[];
+  /** The font faces' stylesheet alone, and the others. */
+  fonts: string;
+  styles: string[];
 }
 
 /** Copy CSS, fonts and images into `dir`; return the stylesheet links. */
@@ -26,14 +29,15 @@ export function writeSiteAssets(
     path.join(dir, 'assets', 'fonts.css'),
     fontFaceCss(options.faces, (f) => `fonts/${path.basename(f.file)}`) + '\n',
   );
-  const stylesheets = ['assets/fonts.css'];
+  const fonts = 'assets/fonts.css';
+  const styles: string[] = [];
   for (const name of options.css) {
     fs.writeFileSync(path.join(dir, 'assets', name), options.theme.file(`css/${name}`));
-    stylesheets.push(`assets/${name}`);
+    styles.push(`assets/${name}`);
   }
   if (options.extraCss) {
     fs.writeFileSync(path.join(dir, 'assets', 'page.css'), options.extraCss);
-    stylesheets.push('assets/page.css');
+    styles.push('assets/page.css');
   }
   for (const abs of options.images) {
     const rel = path.relative(options.publicationDir, abs);
@@ -41,7 +45,7 @@ export function writeSiteAssets(
     fs.mkdirSync(path.dirname(dest), { recursive: true });
     fs.copyFileSync(abs, dest);
   }
-  return { stylesheets };
+  return { stylesheets: [fonts, ...styles], fonts, styles };
 }
 
 /** A copy of `tree` whose image sources (relative to the publication folder) go through `map`. */

@@ -91,6 +91,16 @@ window.colophonFolioLabels = function colophonFolioLabels(classNames, book, scre
 
 // The laid-out pages of one part and every style rule in force, so that parts
 // paginated in separate browser pages can be joined into one document.
+function absoluteUrls(css, base) {
+  return css.replace(/url\((["']?)([^"')]+)\1\)/g, (whole, _quote, url) => {
+    try {
+      return `url("${new URL(url, base).href}")`;
+    } catch {
+      return whole;
+    }
+  });
+}
+
 window.colophonSerialize = function colophonSerialize() {
   const rules = [];
   for (const sheet of document.styleSheets) {
@@ -100,7 +110,10 @@ window.colophonSerialize = function colophonSerialize() {
     } catch {
       continue;
     }
-    for (const rule of list) rules.push(rule.cssText);
+    // A linked sheet Paged.js left alone (the font faces) keeps its URLs as
+    // written, relative to itself; the joined documents live elsewhere.
+    const base = sheet.href;
+    for (const rule of list) rules.push(base ? absoluteUrls(rule.cssText, base) : rule.cssText);
   }
   const container = document.querySelector('.pagedjs_pages');
   // Paged.js writes running-head strings as custom properties with an unclosed
