@@ -18,8 +18,9 @@ const PAGE_MAP_SCRIPT = toolFile('scripts', 'paginate', 'in-page', 'page-map.js'
 const HANDLERS_SCRIPT = toolFile('scripts', 'paginate', 'in-page', 'handlers.js');
 const FINISH_SCRIPT = toolFile('scripts', 'paginate', 'in-page', 'finish.js');
 const SCHEDULER_SCRIPT = toolFile('scripts', 'paginate', 'in-page', 'scheduler.js');
+const REPLACE_SCRIPT = toolFile('scripts', 'paginate', 'in-page', 'replace-document.js');
 /** Every script that shapes the layout: part of the cache key of a paginated part. */
-export const LAYOUT_SCRIPTS = [SCHEDULER_SCRIPT, PAGED_SCRIPT, HANDLERS_SCRIPT, FINISH_SCRIPT];
+export const LAYOUT_SCRIPTS = [SCHEDULER_SCRIPT, PAGED_SCRIPT, HANDLERS_SCRIPT, FINISH_SCRIPT, REPLACE_SCRIPT];
 /** Our scripts, in the order they are loaded after Paged.js (also for a pagedjs-cli reference render). */
 export const OUR_SCRIPTS = [FINISH_SCRIPT, HANDLERS_SCRIPT];
 
@@ -116,6 +117,12 @@ export interface PaginateOptions {
 export interface SandboxedPage {
   page: Page;
   report: PageReport;
+  /**
+   * Set once Paged.js and our scripts run in the page: the folder of its
+   * document. The next part from that folder replaces the document instead
+   * of navigating (in-page/replace-document.js).
+   */
+  pagedIn?: string;
 }
 
 /** One document through Paged.js, numbered, with its page map, printed: the reference path. */
@@ -153,7 +160,8 @@ export async function layOut(session: BrowserSession, options: PaginateOptions):
 
 async function layOutOnce(session: BrowserSession, options: PaginateOptions): Promise<PageSession> {
   const reused = options.tab && !options.tab.page.isClosed() ? options.tab : undefined;
-  const { page, report } = reused ?? (await openSandboxedPage(session, options.allowedRoots));
+  const tab: SandboxedPage = reused ?? (await openSandboxedPage(session, options.allowedRoots));
+  const { page, report } = tab;
   if (reused) for (const list of [report.blocked, report.failed, report.errors]) list.length = 0;
   // A crashed renderer only emits an event; pending evaluations would wait for the time limit.
   let onError: (e: Error) => void = () => undefined;
@@ -166,7 +174,7 @@ async function layOutOnce(session: BrowserSession, options: PaginateOptions): Pr
   try {
     page.setDefaultTimeout(options.timeoutMs);
     await page.emulateMediaType('print');
-    await withTimeout(Promise.race([runPaged(page, options.htmlFile), crashed]), options.timeoutMs, `Laying out ${options.label}`);
+    await withTimeout(Promise.race([runPaged(tab, options.htmlFile), crashed]), options.timeoutMs, `Laying out ${options.label}`);
     assertClean(report, options.label);
     page.off('error', onError);
     return { page, report, close: reused ? async () => undefined : closePage };
@@ -234,7 +242,17 @@ export async function print(laid: PageSession, options: PaginateOptions): Promis
   return pdf;
 }
 
-async function runPaged(page: Page, htmlFile: string): Promise<void> {
+async function runPaged(tab: SandboxedPage, htmlFile: string): Promise<void> {
+  const { page } = tab;
+  const folder = path.dirname(htmlFile);
+  if (tab.pagedIn === folder) {
+    // Paged.js already runs here, on a document of the same folder: a new
+    // Previewer lays the part out in place of that document.
+    await page.evaluate(`window.colophonReplaceDocument(${JSON.stringify(fs.readFileSync(htmlFile, 'utf8'))})`);
+    await page.evaluate('document.fonts.ready.then(() => (window.PagedPolyfill = new window.Paged.Previewer()).preview()).then(() => true)');
+    return;
+  }
+  tab.pagedIn = undefined;
   await page.goto(pathToFileURL(htmlFile).href, { waitUntil: 'load' });
   // Page functions are passed as strings: the TypeScript loader wraps functions
   // in helpers that do not exist inside the browser. Our scripts are evaluated:
@@ -244,7 +262,9 @@ async function runPaged(page: Page, htmlFile: string): Promise<void> {
   await page.evaluate(scriptSource(PAGED_SCRIPT));
   await page.evaluate(scriptSource(FINISH_SCRIPT));
   await page.evaluate(scriptSource(HANDLERS_SCRIPT));
+  await page.evaluate(scriptSource(REPLACE_SCRIPT));
   await page.evaluate('document.fonts.ready.then(() => window.PagedPolyfill.preview()).then(() => true)');
+  tab.pagedIn = folder;
 }
 
 function assertClean(report: PageReport, label: string): void {
