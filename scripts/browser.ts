@@ -93,7 +93,23 @@ export interface BrowserSession {
   close(): Promise<void>;
 }
 
-export async function launchBrowser(options: { executablePath?: string; protocolTimeoutMs?: number } = {}): Promise<BrowserSession> {
+export interface LaunchOptions {
+  executablePath?: string;
+  protocolTimeoutMs?: number;
+}
+
+export async function launchBrowser(options: LaunchOptions = {}): Promise<BrowserSession> {
+  return (await startBrowser(options)).session;
+}
+
+/**
+ * Starts Chromium and returns as soon as its process is under way (puppeteer
+ * loaded, the process spawned); `session` settles once it answers. A caller
+ * that goes on with synchronous work (parsing) meanwhile lets Chromium start
+ * on another core; launchBrowser() alone would not even spawn it until that
+ * work yields, as loading puppeteer needs the event loop.
+ */
+export async function startBrowser(options: LaunchOptions = {}): Promise<{ session: Promise<BrowserSession> }> {
   const executablePath = findChromium(options.executablePath);
   // Profile and Chromium's own temporary files live in one folder that close() removes:
   // Chromium otherwise leaves org.chromium.* folders in the system temp directory.
@@ -105,11 +121,19 @@ export async function launchBrowser(options: { executablePath?: string; protocol
   const args = [...CHROMIUM_ARGS];
   // Chromium refuses to start as root without this; the pages it opens are our own files.
   if (process.getuid?.() === 0) args.push('--no-sandbox');
-  let browser: Browser;
+  const failed = (error: unknown) => {
+    fs.rmSync(root, { recursive: true, force: true });
+    return new EnvironmentError(`Chromium at ${executablePath} did not start.`, INSTALL_HINT, { cause: error });
+  };
+  let puppeteer: typeof import('puppeteer-core').default;
   try {
-    // Imported here: puppeteer takes a third of a second to load, which builds without a browser need not pay.
-    const { default: puppeteer } = await import('puppeteer-core');
-    browser = await puppeteer.launch({
+    // Imported here: puppeteer takes a tenth of a second to load, which builds without a browser need not pay.
+    puppeteer = (await import('puppeteer-core')).default;
+  } catch (error) {
+    throw failed(error);
+  }
+  // launch() spawns the process before its first real wait (only its own promises come before).
+  const launching = puppeteer.launch({
       executablePath,
       headless: true,
       args,
@@ -120,20 +144,26 @@ export async function launchBrowser(options: { executablePath?: string; protocol
       protocolTimeout: options.protocolTimeoutMs ?? 3_600_000,
       env: { ...process.env, TMPDIR: tmp, TMP: tmp, TEMP: tmp },
     });
-  } catch (error) {
-    fs.rmSync(root, { recursive: true, force: true });
-    throw new EnvironmentError(`Chromium at ${executablePath} did not start.`, INSTALL_HINT, { cause: error });
-  }
-  let closed = false;
-  return {
-    browser,
-    async close() {
-      if (closed) return;
-      closed = true;
-      await browser.close().catch(() => undefined);
-      fs.rmSync(root, { recursive: true, force: true });
+  const session = launching.then(
+    (browser: Browser): BrowserSession => {
+      let closed = false;
+      return {
+        browser,
+        async close() {
+          if (closed) return;
+          closed = true;
+          await browser.close().catch(() => undefined);
+          fs.rmSync(root, { recursive: true, force: true });
+        },
+      };
     },
-  };
+    (error: unknown) => {
+      throw failed(error);
+    },
+  );
+  // Let the process get going: the launch's own promises settle before this returns.
+  await new Promise((resolve) => setImmediate(resolve));
+  return { session };
 }
 
 export interface PageReport {

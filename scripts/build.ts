@@ -8,7 +8,7 @@ import { createContext, type BuildContext, type BuildOptions } from './context.t
 import { ContentError } from './diagnostics.ts';
 import { findPublications, inspectPublication } from './load/load-publication.ts';
 import { parsePublication } from './parse/parse-publication.ts';
-import { launchBrowser, type BrowserSession } from './browser.ts';
+import { launchBrowser, startBrowser, type BrowserSession } from './browser.ts';
 import { buildEditions, type PublicationResult } from './editions.ts';
 import { writeCatalog } from './web/catalog.ts';
 import { createStaging, removeLeftovers, replaceDir } from './write/atomic.ts';
@@ -29,11 +29,21 @@ export async function build(options: BuildOptions): Promise<BuildSummary> {
   await removeLeftovers(ctx.outDir);
 
   // One browser for the whole build, started only when a stage needs it.
+  const launch = { executablePath: ctx.chromiumPath, protocolTimeoutMs: ctx.paginationTimeoutMs + 60_000 };
   let session: Promise<BrowserSession> | undefined;
-  const browser =
-    options.browser ?? (() => (session ??= launchBrowser({ executablePath: ctx.chromiumPath, protocolTimeoutMs: ctx.paginationTimeoutMs + 60_000 })));
-  // A build with PDFs needs it for sure: Chromium starts (another process) while Node parses.
-  if (ctx.formats.has('pdf') || ctx.formats.has('print')) browser().catch(() => undefined);
+  const browser = options.browser ?? (() => (session ??= launchBrowser(launch)));
+  // A build with PDFs needs it for sure: Chromium starts (another process, on
+  // another core) while Node parses. A failure to start is reported when a PDF needs it,
+  // so that content problems are reported first.
+  if (!options.browser && (ctx.formats.has('pdf') || ctx.formats.has('print'))) {
+    try {
+      // Waits only for puppeteer to load and the process to be spawned.
+      session = (await startBrowser(launch)).session;
+    } catch (error) {
+      session = Promise.reject(error);
+    }
+    session.catch(() => undefined);
+  }
 
   const results: PublicationResult[] = [];
   const timings: Record<string, number> = {};
