@@ -192,19 +192,24 @@ async function layOutOnce(session: BrowserSession, options: PaginateOptions): Pr
   }
 }
 
-/** Opens an already paginated document (joined parts) without running Paged.js again. */
+/** Opens an already paginated document (joined parts) without running Paged.js again; in `options.tab` when given. */
 export async function openPaginated(session: BrowserSession, options: PaginateOptions): Promise<PageSession> {
-  const { page, report } = await openSandboxedPage(session, options.allowedRoots);
-  const close = () => page.close().then(() => undefined, () => undefined);
+  const reused = options.tab && !options.tab.page.isClosed() ? options.tab : undefined;
+  const tab: SandboxedPage = reused ?? (await openSandboxedPage(session, options.allowedRoots));
+  const { page, report } = tab;
+  if (reused) for (const list of [report.blocked, report.failed, report.errors]) list.length = 0;
+  // A navigation: the page runs Paged.js no more.
+  tab.pagedIn = undefined;
+  const closePage = () => page.close().then(() => undefined, () => undefined);
   try {
     page.setDefaultTimeout(options.timeoutMs);
     await page.emulateMediaType('print');
     await page.goto(pathToFileURL(options.htmlFile).href, { waitUntil: 'load', timeout: options.timeoutMs });
     await page.evaluate('document.fonts.ready.then(() => true)');
     assertClean(report, options.label);
-    return { page, report, close };
+    return { page, report, close: reused ? async () => undefined : closePage };
   } catch (error) {
-    await close();
+    await closePage();
     throw error;
   }
 }

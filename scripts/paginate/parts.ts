@@ -182,6 +182,20 @@ export async function paginateParts(session: BrowserSession, parts: Part[], opti
   let done = 0;
   let cached = 0;
   const prints = { count: 0 };
+  // Parts a worker prints where it laid them out (the rest is printed at the end).
+  const printingInPlace = new Set<number>();
+  // What is printed once every part is laid out, planned then, once.
+  let plan: { chunks: Chunk[]; todo: number[] } | undefined;
+  const planEnd = () => {
+    if (!plan) {
+      // With 'parts', the parts not printed in place (one chunk each), else the
+      // joined pages in chunks of a bounded size (one chunk for most books).
+      const chunks = planChunks(results, inPlace ? 1 : options.chunkPages);
+      plan = { chunks, todo: chunks.map((_, c) => c).filter((c) => !printingInPlace.has(c)) };
+    }
+    return plan;
+  };
+  const pdfs: PaginateResult[] = [];
 
   // Numbers the part in the page that laid it out and prints it there, once
   // every part before it is laid out (its page numbers follow from theirs).
@@ -228,14 +242,27 @@ export async function paginateParts(session: BrowserSession, parts: Part[], opti
         } else {
           // One page per worker, navigated from part to part; a new one after a failure closed it.
           if (!tab || tab.page.isClosed()) tab = await openSandboxedPage(session, [options.dir]);
+          if (inPlace && !forward[i]) printingInPlace.add(i);
           await layOutPart(session, part, options, tab, async (laid, serialized) => {
             results[i] = serialized;
             laidOut[i].resolve();
-            if (inPlace && !forward[i]) await printInPlace(i, laid);
+            if (printingInPlace.has(i)) await printInPlace(i, laid);
           });
           if (file) writeCache(file, options.dir, results[i]);
         }
         options.progress?.(++done, parts.length, part, Boolean(hit));
+      }
+      // Then, once every part is laid out, the worker prints what is left in
+      // its own page (the front matter, parts from the cache) while the others
+      // may still print their last part: no page to open, no waiting for them.
+      await Promise.race([Promise.all(laidOut.map((s) => s.promise)), failed.promise]);
+      const { chunks, todo } = planEnd();
+      const ownTab = async () => {
+        if (!tab || tab.page.isClosed()) tab = await openSandboxedPage(session, [options.dir]);
+        return tab;
+      };
+      for (let c = todo.shift(); c !== undefined; c = todo.shift()) {
+        pdfs[c] = await printChunk(session, chunks[c], c, chunks.length, parts, options, shared, prints, ownTab);
       }
     } catch (error) {
       failed.reject(error);
@@ -247,24 +274,22 @@ export async function paginateParts(session: BrowserSession, parts: Part[], opti
   const cores = options.concurrency ?? os.availableParallelism();
   await Promise.all(Array.from({ length: Math.max(1, Math.min(cores, parts.length)) }, worker));
 
-  // The rest is printed from the serialized pages, side by side: with 'parts'
-  // the parts not printed yet (one chunk each), else the joined pages in
-  // chunks of a bounded size (one chunk for most books).
-  const chunks = planChunks(results, inPlace ? 1 : options.chunkPages);
-  const pdfs: PaginateResult[] = new Array(chunks.length);
-  const todo: number[] = [];
+  // A part printed in place whose numbers the whole book confirms is done;
+  // one the book numbers otherwise (rare) is printed again from its pages.
+  const { chunks } = planEnd();
+  const again: number[] = [];
   chunks.forEach((chunk, c) => {
-    const p = inPlace ? printed[c] : undefined;
-    // A part printed in place whose numbers the whole book confirms is done.
+    if (pdfs[c]) return;
+    const p = printed[c];
     if (p && JSON.stringify(p.finishing) === JSON.stringify(finishingOf(chunk))) pdfs[c] = p;
-    else todo.push(c);
+    else again.push(c);
   });
   const printer = async () => {
-    for (let c = todo.shift(); c !== undefined; c = todo.shift()) {
+    for (let c = again.shift(); c !== undefined; c = again.shift()) {
       pdfs[c] = await printChunk(session, chunks[c], c, chunks.length, parts, options, shared, prints);
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(todo.length, cores)) }, printer));
+  await Promise.all(Array.from({ length: Math.min(again.length, cores) }, printer));
   const counts = { cached, printed: prints.count, chunks: chunks.length };
   if (chunks.length === 1) return { pdf: pdfs[0].pdf, map: pdfs[0].map, ...counts };
   return { pdf: pdfs.map((p) => p.pdf), owners: idOwners(chunks), map: mergeMaps(pdfs.map((p) => p.map), chunks), ...counts };
@@ -327,6 +352,8 @@ async function printChunk(
   options: PartsOptions,
   shared: string,
   prints: { count: number },
+  /** The page to print in (a worker's own); a new one without. */
+  tab?: () => Promise<SandboxedPage>,
 ): Promise<PaginateResult> {
   const joined = path.join(options.dir, count === 1 ? 'joined.html' : `joined-${c + 1}.html`);
   const html = joinParts(chunk.parts, { trailingBlank: chunk.trailingBlank });
@@ -338,7 +365,7 @@ async function printChunk(
   const hit = file ? readPrinted(file) : undefined;
   if (hit) return hit;
   const label = count === 1 ? `${parts[0]?.label ?? 'book'} and the rest of the book` : `pages ${chunk.offset + 1}–${chunk.offset + chunk.pageCount} of ${parts[0]?.label ?? 'the book'} and the rest of the book`;
-  const doc = await openPaginated(session, { htmlFile: joined, allowedRoots: [options.dir], timeoutMs: options.timeoutMs, label });
+  const doc = await openPaginated(session, { htmlFile: joined, allowedRoots: [options.dir], timeoutMs: options.timeoutMs, label, tab: await tab?.() });
   try {
     await finish(doc.page, finishing ?? undefined);
     const map = await readPageMap(doc.page);
