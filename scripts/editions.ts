@@ -17,7 +17,7 @@ import { bookView, chapterView, type BookView } from './render/view-model.ts';
 import type { Edition } from './render/page-css.ts';
 import { rewriteImageSources, writeSiteAssets } from './render/assets.ts';
 import { footnotesToPageNotes, markBlockPositions, markCrossReferences } from './render/print-tree.ts';
-import { hyphenateTree } from './render/hyphenate.ts';
+import { hyphenateTree, type HyphenationMemo } from './render/hyphenate.ts';
 import { codePointsOf, readFontFaces, selectFaces, type FontFace } from './fonts/font-faces.ts';
 import { checkGlyphs } from './fonts/glyph-check.ts';
 import type { PageMap } from './paginate/paginate.ts';
@@ -78,10 +78,11 @@ export async function buildEditions(
   // Print HTML: notes at the foot of the page, page numbers for cross-references, soft hyphens.
   // The same for both PDF editions and the preview: hyphenated once.
   let printViews: Array<ReturnType<typeof chapterView> & { showHead: boolean }> | undefined;
+  const hyphenated: HyphenationMemo = new Map();
   const printChapters = () =>
     (printViews ??= chapters.map((ch) => {
       const tree = markBlockPositions(rewriteImageSources(ch.tree, media), ch.id);
-      footnotesToPageNotes(markCrossReferences(hyphenateTree(tree, ch.lang), strings.seePage));
+      footnotesToPageNotes(markCrossReferences(hyphenateTree(tree, ch.lang, hyphenated), strings.seePage));
       return { ...chapterView(ch, toHtml(tree)), showHead };
     }));
 

@@ -168,6 +168,13 @@ export function checkGlyphs(
 ): Diagnostic[] {
   const coverage = new GlyphCoverage(faces);
   const diagnostics: Diagnostic[] = [];
+  // Asked once per code point, not once per character of the book (a regular expression each time).
+  const ignorable = new Map<number, boolean>();
+  const ignored = (cp: number) => {
+    let answer = ignorable.get(cp);
+    if (answer === undefined) ignorable.set(cp, (answer = isIgnorable(cp)));
+    return answer;
+  };
 
   for (const chapter of chapters) {
     const misses = new Map<number, Miss>();
@@ -175,7 +182,7 @@ export function checkGlyphs(
     const note = (text: string, stack: Stack, line: number | undefined) => {
       for (const ch of text) {
         const cp = ch.codePointAt(0)!;
-        if (misses.has(cp) || isIgnorable(cp) || coverage.has(cp, stack)) continue;
+        if (misses.has(cp) || ignored(cp) || coverage.has(cp, stack)) continue;
         misses.set(cp, { cp, line });
       }
     };
