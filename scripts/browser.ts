@@ -78,6 +78,8 @@ export const CHROMIUM_ARGS = [
   // No host name or address resolves: what request interception does not see (WebSockets,
   // preconnects, a frame's speculative connection) cannot open a socket either.
   '--host-resolver-rules=MAP * ~NOTFOUND',
+  // No first tab (about:blank): every page is opened by us, and an idle one costs a renderer process.
+  '--no-startup-window',
 ];
 
 /**
@@ -143,6 +145,8 @@ export async function startBrowser(options: LaunchOptions = {}): Promise<{ sessi
       // time limits bound it, so the protocol's must not cut it short first.
       protocolTimeout: options.protocolTimeoutMs ?? 3_600_000,
       env: { ...process.env, TMPDIR: tmp, TMP: tmp, TEMP: tmp },
+      // No first tab: every page is opened by us, and an idle one would cost a renderer process.
+      waitForInitialPage: false,
     });
   const session = launching.then(
     (browser: Browser): BrowserSession => {

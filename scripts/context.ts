@@ -6,7 +6,7 @@
 import path from 'node:path';
 import { toolRoot } from './util/package-dir.ts';
 import { DEFAULT_PART_SIZE } from './paginate/groups.ts';
-import { DEFAULT_CHUNK_PAGES, DEFAULT_PRINTING, type Printing } from './paginate/chunks.ts';
+import { DEFAULT_CHUNK_PAGES, DEFAULT_GARBAGE_PAGES, DEFAULT_PRINTING, type Printing } from './paginate/chunks.ts';
 import type { Diagnostic } from './diagnostics.ts';
 import type { BrowserSession } from './browser.ts';
 
@@ -70,6 +70,8 @@ export interface BuildOptions {
   printing?: Printing;
   /** With 'joined' printing: pages printed as one document; a longer book is printed in chunks and merged (see paginate/chunks.ts). */
   chunkPages?: number;
+  /** A layout page frees the parts it is done with once they add up to this many pages (see paginate/chunks.ts). */
+  garbagePages?: number;
   /** Also write `<slug>/preview/`: the print HTML paginated by Paged.js in the reader's browser (colophon dev). */
   printPreview?: boolean;
   /** A browser kept open by the caller (colophon dev keeps one warm between builds); the build does not close it. */
@@ -91,6 +93,7 @@ export interface BuildContext {
   partSize: number;
   printing: Printing;
   chunkPages: number;
+  garbagePages: number;
   printPreview: boolean;
   /** Root of the Colophon installation (templates/, node_modules/). */
   toolRoot: string;
@@ -132,6 +135,7 @@ export function createContext(options: BuildOptions): BuildContext {
     partSize: options.partSize ?? DEFAULT_PART_SIZE,
     printing: options.printing ?? DEFAULT_PRINTING,
     chunkPages: options.chunkPages ?? DEFAULT_CHUNK_PAGES,
+    garbagePages: options.garbagePages ?? DEFAULT_GARBAGE_PAGES,
     printPreview: options.printPreview ?? false,
     onSuccess: [],
     toolRoot: toolRoot(),

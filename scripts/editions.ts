@@ -40,7 +40,7 @@ export interface PublicationResult {
   /** Where chapters, sections and page numbers landed in each PDF edition. */
   pageMaps: Partial<Record<Edition, PageMap>>;
   /** Parts laid out for each PDF edition and how many came from the cache. */
-  layout: Partial<Record<Edition, { parts: number; cached: number; printed: number; chunks: number }>>;
+  layout: Partial<Record<Edition, { parts: number; cached: number; printed: number; chunks: number; collected: number }>>;
 }
 
 export interface PublicationManifest {
@@ -142,7 +142,7 @@ export async function buildEditions(
       const format = edition === 'screen' ? 'pdf' : 'print';
       const file = edition === 'screen' ? `${slug}.pdf` : `${slug}-print.pdf`;
       pageMaps[edition] = pdf.map;
-      layout[edition] = { parts: pdf.parts, cached: pdf.cached, printed: pdf.printed, chunks: pdf.chunks };
+      layout[edition] = { parts: pdf.parts, cached: pdf.cached, printed: pdf.printed, chunks: pdf.chunks, collected: pdf.collected };
       fs.writeFileSync(path.join(staging, file), pdf.bytes);
       outputs.push({ kind: format, file, bytes: pdf.bytes.length, pages: pdf.pages });
     });

@@ -25,6 +25,15 @@ export const DEFAULT_CHUNK_PAGES = 150;
 export type Printing = 'parts' | 'joined';
 export const DEFAULT_PRINTING: Printing = 'parts';
 
+/**
+ * Chromium frees a replaced document's pages only when its own heap limits
+ * say so, and those grow with the heap: a worker laying out a long book would
+ * hold the DOM of many parts it is done with. Its page collects them once
+ * this many pages wait (a collection takes about 0.1 s), so a page holds at
+ * most about this many besides its current part, however long the book.
+ */
+export const DEFAULT_GARBAGE_PAGES = 400;
+
 export interface Chunk {
   parts: SerializedPart[];
   /** Index of the chunk's first page in the book. */

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Page } from 'puppeteer-core';
 import { packageDir, toolFile } from '../util/package-dir.ts';
+import { DEFAULT_GARBAGE_PAGES } from './chunks.ts';
 import { openSandboxedPage, type BrowserSession, type PageReport } from '../browser.ts';
 
 /** The Paged.js polyfill bundle pagedjs-cli injects; we use the same engine. */
@@ -112,6 +113,8 @@ export interface PaginateOptions {
    * it is closed here only when it failed (check `page.isClosed()`).
    */
   tab?: SandboxedPage;
+  /** With `tab`: collect replaced documents once this many of their pages wait (default DEFAULT_GARBAGE_PAGES). */
+  garbagePages?: number;
 }
 
 export interface SandboxedPage {
@@ -123,6 +126,10 @@ export interface SandboxedPage {
    * of navigating (in-page/replace-document.js).
    */
   pagedIn?: string;
+  /** Pages of the documents replaced in this page since Chromium last collected them. */
+  garbagePages?: number;
+  /** Collections made in this page. */
+  collected?: number;
 }
 
 /** One document through Paged.js, numbered, with its page map, printed: the reference path. */
@@ -174,7 +181,7 @@ async function layOutOnce(session: BrowserSession, options: PaginateOptions): Pr
   try {
     page.setDefaultTimeout(options.timeoutMs);
     await page.emulateMediaType('print');
-    await withTimeout(Promise.race([runPaged(tab, options.htmlFile), crashed]), options.timeoutMs, `Laying out ${options.label}`);
+    await withTimeout(Promise.race([runPaged(tab, options.htmlFile, options.garbagePages ?? DEFAULT_GARBAGE_PAGES), crashed]), options.timeoutMs, `Laying out ${options.label}`);
     assertClean(report, options.label);
     page.off('error', onError);
     return { page, report, close: reused ? async () => undefined : closePage };
@@ -247,13 +254,22 @@ export async function print(laid: PageSession, options: PaginateOptions): Promis
   return pdf;
 }
 
-async function runPaged(tab: SandboxedPage, htmlFile: string): Promise<void> {
+async function runPaged(tab: SandboxedPage, htmlFile: string, garbagePages: number): Promise<void> {
   const { page } = tab;
   const folder = path.dirname(htmlFile);
   if (tab.pagedIn === folder) {
     // Paged.js already runs here, on a document of the same folder: a new
     // Previewer lays the part out in place of that document.
+    const replaced = (await page.evaluate(`document.querySelectorAll('.pagedjs_page').length`)) as number;
     await page.evaluate(`window.colophonReplaceDocument(${JSON.stringify(fs.readFileSync(htmlFile, 'utf8'))})`);
+    tab.garbagePages = (tab.garbagePages ?? 0) + replaced;
+    if (tab.garbagePages >= garbagePages) {
+      const cdp = await page.createCDPSession();
+      await cdp.send('HeapProfiler.collectGarbage');
+      await cdp.detach();
+      tab.garbagePages = 0;
+      tab.collected = (tab.collected ?? 0) + 1;
+    }
     await page.evaluate('document.fonts.ready.then(() => (window.PagedPolyfill = new window.Paged.Previewer()).preview()).then(() => true)');
     return;
   }

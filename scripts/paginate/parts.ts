@@ -64,6 +64,8 @@ export interface PartsOptions {
   printing?: Printing;
   /** With 'joined' printing: pages of a chunk printed as one document (chunks.ts). */
   chunkPages?: number;
+  /** A worker's page frees the parts it is done with once they add up to this many pages (chunks.ts). */
+  garbagePages?: number;
   /** Say how far the work has come. */
   progress?: (done: number, total: number, part: Part, cached: boolean) => void;
 }
@@ -80,6 +82,8 @@ export interface PartsResult {
   printed: number;
   /** Documents the book was printed in. */
   chunks: number;
+  /** Times a worker's page collected the parts it was done with. */
+  collected: number;
 }
 
 /** Everything that shapes a part's layout, as a hash: its HTML, the stylesheets and fonts it loads, our scripts. */
@@ -151,7 +155,14 @@ async function layOutPart(
   then: (laid: PageSession, serialized: SerializedPart) => Promise<void>,
 ): Promise<void> {
   const attempt = async () => {
-    const laid = await layOut(session, { htmlFile: part.htmlFile, allowedRoots: [options.dir], timeoutMs: options.timeoutMs, label: part.label, tab });
+    const laid = await layOut(session, {
+      htmlFile: part.htmlFile,
+      allowedRoots: [options.dir],
+      timeoutMs: options.timeoutMs,
+      label: part.label,
+      tab,
+      garbagePages: options.garbagePages,
+    });
     try {
       await then(laid, await serialize(laid.page));
     } finally {
@@ -182,6 +193,7 @@ export async function paginateParts(session: BrowserSession, parts: Part[], opti
   let done = 0;
   let cached = 0;
   const prints = { count: 0 };
+  let collected = 0;
   // Parts a worker prints where it laid them out (the rest is printed at the end).
   const printingInPlace = new Set<number>();
   // What is printed once every part is laid out, planned then, once.
@@ -268,6 +280,7 @@ export async function paginateParts(session: BrowserSession, parts: Part[], opti
       failed.reject(error);
       throw error;
     } finally {
+      collected += tab?.collected ?? 0;
       await tab?.page.close().catch(() => undefined);
     }
   };
@@ -290,7 +303,7 @@ export async function paginateParts(session: BrowserSession, parts: Part[], opti
     }
   };
   await Promise.all(Array.from({ length: Math.min(again.length, cores) }, printer));
-  const counts = { cached, printed: prints.count, chunks: chunks.length };
+  const counts = { cached, printed: prints.count, chunks: chunks.length, collected };
   if (chunks.length === 1) return { pdf: pdfs[0].pdf, map: pdfs[0].map, ...counts };
   return { pdf: pdfs.map((p) => p.pdf), owners: idOwners(chunks), map: mergeMaps(pdfs.map((p) => p.map), chunks), ...counts };
 }

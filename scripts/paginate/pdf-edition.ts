@@ -50,6 +50,8 @@ export interface PdfEdition {
   printed: number;
   /** Documents the book was printed in (merged into one PDF). */
   chunks: number;
+  /** Times a layout page collected the parts it was done with. */
+  collected: number;
 }
 
 /**
@@ -96,6 +98,7 @@ export async function buildPdfEdition(input: PdfEditionInput): Promise<PdfEditio
   let cached = 0;
   let printed = 1;
   let chunks = 1;
+  let collected = 0;
   if (parallel) {
     // The whole book as one document too, for reference renders (e.g. stock pagedjs-cli), when the HTML is kept.
     if (ctx.htmlDir) fs.writeFileSync(path.join(dir, 'book.html'), render(true, input.chapters));
@@ -118,6 +121,7 @@ export async function buildPdfEdition(input: PdfEditionInput): Promise<PdfEditio
       concurrency: input.concurrency,
       printing: ctx.printing,
       chunkPages: ctx.chunkPages,
+      garbagePages: ctx.garbagePages,
       progress: (done, total) =>
         ctx.logger.progress?.({
           publication: meta.slug,
@@ -134,6 +138,7 @@ export async function buildPdfEdition(input: PdfEditionInput): Promise<PdfEditio
     cached = r.cached;
     printed = r.printed;
     chunks = r.chunks;
+    collected = r.collected;
   } else {
     const htmlFile = path.join(dir, 'book.html');
     fs.writeFileSync(htmlFile, render(true, input.chapters));
@@ -153,5 +158,5 @@ export async function buildPdfEdition(input: PdfEditionInput): Promise<PdfEditio
     },
     { print: edition === 'print' },
   );
-  return { bytes: finished.bytes, pages: finished.pages, map: result.map, parts, cached, printed, chunks };
+  return { bytes: finished.bytes, pages: finished.pages, map: result.map, parts, cached, printed, chunks, collected };
 }

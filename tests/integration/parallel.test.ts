@@ -13,7 +13,7 @@ import { execFileSync } from 'node:child_process';
 import { normalise, pdfPages, pdfinfo } from '../helpers/tools.ts';
 import { namedLinks, structParentsCheck } from '../helpers/pdf.ts';
 
-async function pagesBothWays(dir: string, slug: string, options: { partSize?: number; chunkPages?: number; printing?: 'parts' | 'joined' }) {
+async function pagesBothWays(dir: string, slug: string, options: { partSize?: number; chunkPages?: number; printing?: 'parts' | 'joined'; garbagePages?: number }) {
   const fast = tempDir();
   const ref = tempDir();
   const summary = await build({ input: dir, outDir: fast, formats: ['pdf', 'print'], cacheDir: false, ...options });
@@ -33,13 +33,16 @@ describe.each([
   // The sample one chapter a part (its cross-references point both ways),
   // printed part by part and joined in chunks of a few pages; the novel in
   // parts of several chapters, as built by default.
-  { name: 'sample, printed part by part', dir: SAMPLE, slug: 'colophon-guide', options: { partSize: 1, printing: 'parts' as const } },
+  // Printed part by part, its layout pages collecting the parts they are done with after every part.
+  { name: 'sample, printed part by part', dir: SAMPLE, slug: 'colophon-guide', options: { partSize: 1, printing: 'parts' as const, garbagePages: 1 } },
   { name: 'sample, joined in chunks', dir: SAMPLE, slug: 'colophon-guide', options: { partSize: 1, printing: 'joined' as const, chunkPages: 8 } },
   { name: 'novel', dir: path.join(FIXTURES, 'novel'), slug: 'novel', options: {} },
 ])('parallel pagination of the $name', ({ dir, slug, options }) => {
   it('gives the same pages and text as the single-document reference, in one tagged PDF whose links all resolve', { timeout: 900_000 }, async () => {
     const { editions, layout } = await pagesBothWays(dir, slug, options);
     expect(layout.screen!.chunks).toBeGreaterThan(1);
+    // Where asked to, the layout pages did collect the parts they were done with.
+    if (options.garbagePages) expect(layout.screen!.collected).toBeGreaterThan(0);
     for (const { file, chapterStarts, fast, ref } of editions) {
       expect(fast.length).toBeGreaterThan(10);
       expect(fast.length).toBe(ref.length);
