@@ -147,6 +147,13 @@ describe('footnotes', () => {
     );
   });
 
+  it('marks footnotes up the same whether the chapter holds raw HTML or not', () => {
+    // A chapter without raw HTML skips the HTML parser's second pass (rehype-raw); the markup must not tell.
+    const plain = html('Text[^a].\n\n[^a]: The note.');
+    const raw = html('Text[^a].\n\n<p>Raw.</p>\n\n[^a]: The note.');
+    expect(raw.replace('<p>Raw.</p>', '').replace(/\n/g, '')).toBe(plain.replace(/\n/g, ''));
+  });
+
   it('takes a localised label and is not listed as a section', () => {
     const { chapter } = parse('Text[^1].\n\n[^1]: Note.', {}, { footnoteLabel: 'Примечания' });
     expect(chapterToHtml(chapter.tree)).toContain('<h2 class="footnotes-title" id="ch-03-footnote-label">Примечания</h2>');
