@@ -5,7 +5,8 @@
  * repeated) cold and warm, and lays out the single HTML document of our
  * reference path with stock pagedjs-cli. Each run is a child process; wall
  * time and the peak memory of its whole process tree (Chromium included,
- * sampled from /proc) are printed with pages, pages per second and ratios.
+ * sampled from /proc: summed RSS, and summed PSS) are printed with pages,
+ * pages per second and ratios.
  * A benchmark prints figures; it asserts nothing.
  */
 import { spawn } from 'node:child_process';
@@ -22,34 +23,43 @@ const work = fs.mkdtempSync(path.join(os.tmpdir(), 'colophon-bench-'));
 interface Run {
   label: string;
   seconds: number;
+  /** Peak of the summed resident memory (RSS) of the process tree. */
   peakMiB: number;
+  /**
+   * Peak of the summed proportional set size (PSS): a page shared by n
+   * processes counts 1/n in each. RSS counts Chromium's shared pages once per
+   * process, so it overstates a tree of many processes against one of few.
+   */
+  peakPssMiB: number;
   pages: number;
   /** Why the run did not finish (the figures are then those at the moment it failed). */
   failed?: string;
 }
 
-/** Resident memory of a process and all its descendants, in bytes (Linux /proc). */
-function treeRss(root: number): number {
+/** Resident memory (RSS and PSS) of a process and all its descendants, in bytes (Linux /proc). */
+function treeRss(root: number): { rss: number; pss: number } {
   const children = new Map<number, number[]>();
-  let total = 0;
-  const rss = new Map<number, number>();
   for (const name of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
     try {
       const stat = fs.readFileSync(`/proc/${name}/stat`, 'utf8');
       const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      const status = fs.readFileSync(`/proc/${name}/status`, 'utf8');
-      const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
-      rss.set(Number(name), kb * 1024);
       children.set(ppid, [...(children.get(ppid) ?? []), Number(name)]);
     } catch {
       // the process ended while we looked
     }
   }
+  const total = { rss: 0, pss: 0 };
   const stack = [root];
   while (stack.length) {
     const pid = stack.pop()!;
-    total += rss.get(pid) ?? 0;
+    try {
+      const rollup = fs.readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+      total.rss += Number(/^Rss:\s+(\d+)/m.exec(rollup)?.[1] ?? 0) * 1024;
+      total.pss += Number(/^Pss:\s+(\d+)/m.exec(rollup)?.[1] ?? 0) * 1024;
+    } catch {
+      // the process ended while we looked
+    }
     stack.push(...(children.get(pid) ?? []));
   }
   return total;
@@ -64,14 +74,19 @@ function measure(label: string, cmd: string, args: string[], env: NodeJS.Process
     child.stdout.on('data', (d) => (stdout += d));
     child.stderr.on('data', (d) => (stderr += d));
     let peak = 0;
-    const timer = setInterval(() => (peak = Math.max(peak, treeRss(child.pid!))), 200);
+    let peakPss = 0;
+    const timer = setInterval(() => {
+      const now = treeRss(child.pid!);
+      peak = Math.max(peak, now.rss);
+      peakPss = Math.max(peakPss, now.pss);
+    }, 200);
     child.on('close', (code) => {
       clearInterval(timer);
       const seconds = (performance.now() - start) / 1000;
       if (code !== 0) {
         // A tool that gives up is a result too: say why, in one line.
         const why = /ProtocolError: [^\n]*|Error: [^\n]*/.exec(stderr)?.[0] ?? `exit status ${code}`;
-        return resolve({ label, seconds, peakMiB: peak / 2 ** 20, pages: 0, stdout, failed: why });
+        return resolve({ label, seconds, peakMiB: peak / 2 ** 20, peakPssMiB: peakPss / 2 ** 20, pages: 0, stdout, failed: why });
       }
       let pages = 0;
       try {
@@ -79,7 +94,7 @@ function measure(label: string, cmd: string, args: string[], env: NodeJS.Process
       } catch {
         // pagedjs-cli prints no JSON; pages are counted from its PDF
       }
-      resolve({ label, seconds, peakMiB: peak / 2 ** 20, pages, stdout });
+      resolve({ label, seconds, peakMiB: peak / 2 ** 20, peakPssMiB: peakPss / 2 ** 20, pages, stdout });
     });
   });
 }
@@ -127,9 +142,10 @@ function quadruple(): string {
 }
 
 function row(r: Run): string {
-  if (r.failed) return `${r.label.padEnd(46)} ${r.seconds.toFixed(1).padStart(7)} s ${r.peakMiB.toFixed(0).padStart(7)} MiB   FAILED: ${r.failed.slice(0, 120)}`;
+  const memory = `${r.peakMiB.toFixed(0).padStart(7)} MiB ${r.peakPssMiB.toFixed(0).padStart(6)} MiB PSS`;
+  if (r.failed) return `${r.label.padEnd(46)} ${r.seconds.toFixed(1).padStart(7)} s ${memory}   FAILED: ${r.failed.slice(0, 120)}`;
   const pps = r.pages ? (r.pages / r.seconds).toFixed(1) : '-';
-  return `${r.label.padEnd(46)} ${r.seconds.toFixed(1).padStart(7)} s ${r.peakMiB.toFixed(0).padStart(7)} MiB ${String(r.pages || '-').padStart(6)} pages ${pps.padStart(7)} pages/s`;
+  return `${r.label.padEnd(46)} ${r.seconds.toFixed(1).padStart(7)} s ${memory} ${String(r.pages || '-').padStart(6)} pages ${pps.padStart(7)} pages/s`;
 }
 
 async function main(): Promise<void> {
@@ -178,7 +194,8 @@ async function main(): Promise<void> {
   console.log(`  colophon 4× ÷ colophon novel, cold PDF:         ${ratio(cold4, cold)}  [≤ 4.4]`);
   console.log(`  one chapter edited ÷ cold, all outputs:         ${(100 * allWarm.seconds / allCold.seconds).toFixed(0)} %  [≤ 15 %]`);
   console.log(`  EPUB + web, novel, cold:                        ${epubWeb.seconds.toFixed(1)} s  [< 3 s]`);
-  console.log(`  peak memory, colophon 4× ÷ pagedjs-cli novel:   ${ratio(cold4.peakMiB, stock.peakMiB)}  [≤ 1]`);
+  console.log(`  peak memory, colophon 4× ÷ pagedjs-cli novel:   ${ratio(cold4.peakMiB, stock.peakMiB)}  [≤ 1]  (RSS summed over the processes)`);
+  console.log(`  the same by PSS (shared pages shared out):      ${ratio(cold4.peakPssMiB, stock.peakPssMiB)}`);
   console.log(`  warm rebuild, nothing changed, PDF:             ${warmSame.seconds.toFixed(1)} s`);
   console.log(`  one document (reference path) ÷ parallel:      ${ratio(single, cold)}`);
   console.log(`  printed joined ÷ printed part by part:         ${ratio(joined, cold)}`);
