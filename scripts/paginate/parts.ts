@@ -235,9 +235,10 @@ export async function paginateParts(session: BrowserSession, parts: Part[], opti
     printed[i] = { pdf, map, finishing };
   };
 
-  // Each worker keeps one page (its own renderer process) and navigates it from
-  // part to part. A browser context per worker was measured slower: every
-  // context starts a renderer of its own, about a second and a half here.
+  // Each worker keeps one page (its own renderer process) from part to part:
+  // the next part replaces the document Paged.js laid out (paginate.ts). A
+  // browser context per worker was measured slower: every context starts a
+  // renderer of its own, about a second and a half here.
   const worker = async () => {
     let tab: SandboxedPage | undefined;
     try {
@@ -252,7 +253,7 @@ export async function paginateParts(session: BrowserSession, parts: Part[], opti
           cached++;
           markUsed(file!);
         } else {
-          // One page per worker, navigated from part to part; a new one after a failure closed it.
+          // One page per worker, from part to part; a new one after a failure closed it.
           if (!tab || tab.page.isClosed()) tab = await openSandboxedPage(session, [options.dir]);
           if (inPlace && !forward[i]) printingInPlace.add(i);
           await layOutPart(session, part, options, tab, async (laid, serialized) => {
