@@ -24,7 +24,7 @@ export function registerBuild(program: Command, io: Io): void {
     .argument('[dir]', 'a publication folder (with book.yaml) or a folder of publications', 'content')
     .option('-o, --out <dir>', 'output folder', 'dist')
     .addOption(new Option('-f, --format <list>', `editions to build, comma-separated (${FORMATS.join(',')})`).default(FORMATS.join(',')))
-    .option('-q, --quiet', 'print only warnings and errors')
+    .option('-q, --quiet', 'no progress or timings: only the files written, warnings and errors')
     .option('--json', 'print a machine-readable summary on stdout')
     .option('--timeout <seconds>', 'time limit for laying out one document', '300')
     .action(async (dir: string, flags: BuildFlags) => {
