@@ -136,18 +136,18 @@ export async function startBrowser(options: LaunchOptions = {}): Promise<{ sessi
   }
   // launch() spawns the process before its first real wait (only its own promises come before).
   const launching = puppeteer.launch({
-      executablePath,
-      headless: true,
-      args,
-      userDataDir: profile,
-      pipe: true,
-      // Laying out a long book is one long call into the page; our own per-document
-      // time limits bound it, so the protocol's must not cut it short first.
-      protocolTimeout: options.protocolTimeoutMs ?? 3_600_000,
-      env: { ...process.env, TMPDIR: tmp, TMP: tmp, TEMP: tmp },
-      // No first tab: every page is opened by us, and an idle one would cost a renderer process.
-      waitForInitialPage: false,
-    });
+    executablePath,
+    headless: true,
+    args,
+    userDataDir: profile,
+    pipe: true,
+    // Laying out a long book is one long call into the page; our own per-document
+    // time limits bound it, so the protocol's must not cut it short first.
+    protocolTimeout: options.protocolTimeoutMs ?? 3_600_000,
+    env: { ...process.env, TMPDIR: tmp, TMP: tmp, TEMP: tmp },
+    // No first tab: every page is opened by us, and an idle one would cost a renderer process.
+    waitForInitialPage: false,
+  });
   const session = launching.then(
     (browser: Browser): BrowserSession => {
       let closed = false;
