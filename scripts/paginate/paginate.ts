@@ -15,11 +15,12 @@ import { openSandboxedPage, type BrowserSession, type PageReport } from '../brow
 
 /** The Paged.js polyfill bundle pagedjs-cli injects; we use the same engine. */
 export const PAGED_SCRIPT = path.join(packageDir('pagedjs-cli'), 'dist', 'browser.js');
-const PAGE_MAP_SCRIPT = toolFile('scripts', 'paginate', 'in-page', 'page-map.js');
-const HANDLERS_SCRIPT = toolFile('scripts', 'paginate', 'in-page', 'handlers.js');
-const FINISH_SCRIPT = toolFile('scripts', 'paginate', 'in-page', 'finish.js');
-const SCHEDULER_SCRIPT = toolFile('scripts', 'paginate', 'in-page', 'scheduler.js');
-const REPLACE_SCRIPT = toolFile('scripts', 'paginate', 'in-page', 'replace-document.js');
+const inPage = (name: string) => toolFile('scripts', 'paginate', 'in-page', name);
+const PAGE_MAP_SCRIPT = inPage('page-map.js');
+const HANDLERS_SCRIPT = inPage('handlers.js');
+const FINISH_SCRIPT = inPage('finish.js');
+const SCHEDULER_SCRIPT = inPage('scheduler.js');
+const REPLACE_SCRIPT = inPage('replace-document.js');
 /** Every script that shapes the layout: part of the cache key of a paginated part. */
 export const LAYOUT_SCRIPTS = [SCHEDULER_SCRIPT, PAGED_SCRIPT, HANDLERS_SCRIPT, FINISH_SCRIPT, REPLACE_SCRIPT];
 /** Our scripts, in the order they are loaded after Paged.js (also for a pagedjs-cli reference render). */
@@ -165,11 +166,17 @@ export async function layOut(session: BrowserSession, options: PaginateOptions):
   }
 }
 
-async function layOutOnce(session: BrowserSession, options: PaginateOptions): Promise<PageSession> {
+/** The caller's page (`options.tab`, its report emptied) while it is open, else a new one. */
+async function takeTab(session: BrowserSession, options: PaginateOptions): Promise<{ tab: SandboxedPage; reused: boolean }> {
   const reused = options.tab && !options.tab.page.isClosed() ? options.tab : undefined;
-  const tab: SandboxedPage = reused ?? (await openSandboxedPage(session, options.allowedRoots));
+  if (!reused) return { tab: await openSandboxedPage(session, options.allowedRoots), reused: false };
+  for (const list of [reused.report.blocked, reused.report.failed, reused.report.errors]) list.length = 0;
+  return { tab: reused, reused: true };
+}
+
+async function layOutOnce(session: BrowserSession, options: PaginateOptions): Promise<PageSession> {
+  const { tab, reused } = await takeTab(session, options);
   const { page, report } = tab;
-  if (reused) for (const list of [report.blocked, report.failed, report.errors]) list.length = 0;
   // A crashed renderer only emits an event; pending evaluations would wait for the time limit.
   let onError: (e: Error) => void = () => undefined;
   const crashed = new Promise<never>((_, reject) => {
@@ -201,10 +208,8 @@ async function layOutOnce(session: BrowserSession, options: PaginateOptions): Pr
 
 /** Opens an already paginated document (joined parts) without running Paged.js again; in `options.tab` when given. */
 export async function openPaginated(session: BrowserSession, options: PaginateOptions): Promise<PageSession> {
-  const reused = options.tab && !options.tab.page.isClosed() ? options.tab : undefined;
-  const tab: SandboxedPage = reused ?? (await openSandboxedPage(session, options.allowedRoots));
+  const { tab, reused } = await takeTab(session, options);
   const { page, report } = tab;
-  if (reused) for (const list of [report.blocked, report.failed, report.errors]) list.length = 0;
   // A navigation: the page runs Paged.js no more.
   tab.pagedIn = undefined;
   const closePage = () => page.close().then(() => undefined, () => undefined);
@@ -260,8 +265,7 @@ async function runPaged(tab: SandboxedPage, htmlFile: string, garbagePages: numb
   if (tab.pagedIn === folder) {
     // Paged.js already runs here, on a document of the same folder: a new
     // Previewer lays the part out in place of that document.
-    const replaced = (await page.evaluate(`document.querySelectorAll('.pagedjs_page').length`)) as number;
-    await page.evaluate(`window.colophonReplaceDocument(${JSON.stringify(fs.readFileSync(htmlFile, 'utf8'))})`);
+    const replaced = (await page.evaluate(`window.colophonReplaceDocument(${JSON.stringify(fs.readFileSync(htmlFile, 'utf8'))})`)) as number;
     tab.garbagePages = (tab.garbagePages ?? 0) + replaced;
     if (tab.garbagePages >= garbagePages) {
       const cdp = await page.createCDPSession();

@@ -241,6 +241,11 @@ export async function paginateParts(session: BrowserSession, parts: Part[], opti
   // renderer of its own, about a second and a half here.
   const worker = async () => {
     let tab: SandboxedPage | undefined;
+    // One page per worker, from part to part; a new one after a failure closed it.
+    const ownTab = async () => {
+      if (!tab || tab.page.isClosed()) tab = await openSandboxedPage(session, [options.dir]);
+      return tab;
+    };
     try {
       while (next < parts.length) {
         const i = next++;
@@ -253,10 +258,8 @@ export async function paginateParts(session: BrowserSession, parts: Part[], opti
           cached++;
           markUsed(file!);
         } else {
-          // One page per worker, from part to part; a new one after a failure closed it.
-          if (!tab || tab.page.isClosed()) tab = await openSandboxedPage(session, [options.dir]);
           if (inPlace && !forward[i]) printingInPlace.add(i);
-          await layOutPart(session, part, options, tab, async (laid, serialized) => {
+          await layOutPart(session, part, options, await ownTab(), async (laid, serialized) => {
             results[i] = serialized;
             laidOut[i].resolve();
             if (printingInPlace.has(i)) await printInPlace(i, laid);
@@ -270,10 +273,6 @@ export async function paginateParts(session: BrowserSession, parts: Part[], opti
       // may still print their last part: no page to open, no waiting for them.
       await Promise.race([Promise.all(laidOut.map((s) => s.promise)), failed.promise]);
       const { chunks, todo } = planEnd();
-      const ownTab = async () => {
-        if (!tab || tab.page.isClosed()) tab = await openSandboxedPage(session, [options.dir]);
-        return tab;
-      };
       for (let c = todo.shift(); c !== undefined; c = todo.shift()) {
         pdfs[c] = await printChunk(session, chunks[c], c, chunks.length, parts, options, shared, prints, ownTab);
       }

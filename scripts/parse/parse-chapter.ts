@@ -6,8 +6,8 @@
  * one job; their order matters and is explained inline.
  */
 import path from 'node:path';
-import type { Element, Root, RootContent } from 'hast';
-import { visit } from 'unist-util-visit';
+import type { Element, Root } from 'hast';
+import { EXIT, visit } from 'unist-util-visit';
 import { toHtml } from 'hast-util-to-html';
 import rehypeRaw from 'rehype-raw';
 import rehypeSanitize from 'rehype-sanitize';
@@ -75,9 +75,13 @@ function rehypeRawWhereNeeded() {
   };
 }
 
-function hasRaw(node: Root | RootContent): boolean {
-  if (node.type === 'raw') return true;
-  return 'children' in node && node.children.some((child) => hasRaw(child));
+function hasRaw(tree: Root): boolean {
+  let found = false;
+  visit(tree, 'raw', () => {
+    found = true;
+    return EXIT;
+  });
+  return found;
 }
 
 export function parseChapter(source: ChapterSource, ctx: ParseContext): ParseResult {

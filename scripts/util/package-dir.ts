@@ -12,12 +12,18 @@ let root: string | undefined;
  * compiled, from a single file in lib/.
  */
 export function toolRoot(): string {
-  if (root) return root;
-  for (let dir = import.meta.dirname; dir !== path.dirname(dir); dir = path.dirname(dir)) {
+  root ??= packageAbove(import.meta.dirname, 'colophon');
+  if (!root) throw new Error(`Cannot find Colophon's package.json above ${import.meta.dirname}.`);
+  return root;
+}
+
+/** The nearest folder at or above `start` whose package.json names the package `name`. */
+function packageAbove(start: string, name: string): string | undefined {
+  for (let dir = start; dir !== path.dirname(dir); dir = path.dirname(dir)) {
     const manifest = path.join(dir, 'package.json');
-    if (fs.existsSync(manifest) && (JSON.parse(fs.readFileSync(manifest, 'utf8')) as { name?: string }).name === 'colophon') return (root = dir);
+    if (fs.existsSync(manifest) && (JSON.parse(fs.readFileSync(manifest, 'utf8')) as { name?: string }).name === name) return dir;
   }
-  throw new Error(`Cannot find Colophon's package.json above ${import.meta.dirname}.`);
+  return undefined;
 }
 
 /** A file that ships with Colophon and is read at run time, by its path in the package. */
@@ -29,14 +35,8 @@ export function packageDir(pkg: string): string {
   try {
     return path.dirname(require.resolve(`${pkg}/package.json`));
   } catch {
-    let dir = path.dirname(require.resolve(pkg));
-    while (dir !== path.dirname(dir)) {
-      const manifest = path.join(dir, 'package.json');
-      if (fs.existsSync(manifest) && (JSON.parse(fs.readFileSync(manifest, 'utf8')) as { name?: string }).name === pkg) {
-        return dir;
-      }
-      dir = path.dirname(dir);
-    }
-    throw new Error(`Cannot find the folder of the package ${pkg}.`);
+    const dir = packageAbove(path.dirname(require.resolve(pkg)), pkg);
+    if (!dir) throw new Error(`Cannot find the folder of the package ${pkg}.`);
+    return dir;
   }
 }

@@ -89,8 +89,6 @@ window.colophonFolioLabels = function colophonFolioLabels(classNames, book, scre
   }
 };
 
-// The laid-out pages of one part and every style rule in force, so that parts
-// paginated in separate browser pages can be joined into one document.
 function absoluteUrls(css, base) {
   return css.replace(/url\((["']?)([^"')]+)\1\)/g, (whole, _quote, url) => {
     try {
@@ -101,6 +99,8 @@ function absoluteUrls(css, base) {
   });
 }
 
+// The laid-out pages of one part and every style rule in force, so that parts
+// paginated in separate browser pages can be joined into one document.
 window.colophonSerialize = function colophonSerialize() {
   const rules = [];
   for (const sheet of document.styleSheets) {

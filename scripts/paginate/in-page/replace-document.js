@@ -4,7 +4,9 @@
 // document, a new JavaScript world and the Paged.js bundle evaluated again
 // (about 150 ms a part here). The page keeps its address and policy; the
 // parts of one edition share a folder, so relative URLs resolve the same.
+// Resolves with the number of pages the replaced document held.
 window.colophonReplaceDocument = function colophonReplaceDocument(html) {
+  const replaced = document.querySelectorAll('.pagedjs_page').length;
   const doc = new DOMParser().parseFromString(html, 'text/html');
   // Inert until Paged.js pours it into pages, as Previewer.wrapContent would
   // leave it; the browser does not lay it out as one long page meanwhile.
@@ -21,5 +23,5 @@ window.colophonReplaceDocument = function colophonReplaceDocument(html) {
       link.addEventListener('load', resolve);
       link.addEventListener('error', resolve);
     });
-  return Promise.all(links.map((link) => (link.sheet ? undefined : loaded(link)))).then(() => true);
+  return Promise.all(links.map((link) => (link.sheet ? undefined : loaded(link)))).then(() => replaced);
 };
