@@ -9,7 +9,9 @@ import { ContentError } from './diagnostics.ts';
 import { findPublications, inspectPublication } from './load/load-publication.ts';
 import { parsePublication } from './parse/parse-publication.ts';
 import { launchBrowser, startBrowser, type BrowserSession } from './browser.ts';
-import { buildEditions, type PublicationResult } from './editions.ts';
+import { buildEditions, makeWorkDir, type PublicationResult } from './editions.ts';
+import { laidOutInParts, pdfEditions, prepareWorkerPages, type WorkerPages } from './paginate/worker-pages.ts';
+import type { Publication } from './model.ts';
 import { writeCatalog } from './web/catalog.ts';
 import { createStaging, removeLeftovers, replaceDir } from './write/atomic.ts';
 import { pruneCache } from './write/prune-cache.ts';
@@ -47,6 +49,8 @@ export async function build(options: BuildOptions): Promise<BuildSummary> {
 
   const results: PublicationResult[] = [];
   const timings: Record<string, number> = {};
+  // The first book's layout pages, made ready while its chapters are parsed.
+  let prepared: { pub: Publication; work: string; pages: WorkerPages } | undefined;
   try {
     // Load and parse everything first, so every content problem is reported in one run.
     const loaded = [];
@@ -56,6 +60,10 @@ export async function build(options: BuildOptions): Promise<BuildSummary> {
       const { publication: pub, diagnostics } = await timed(timings, 'load', () => inspectPublication(dir, { displayPath: ctx.displayPath }));
       problems.push(...diagnostics);
       if (!pub) continue;
+      if (session && !prepared && !diagnostics.length && laidOutInParts(ctx, pub, pub.chapters.length)) {
+        const work = makeWorkDir();
+        prepared = { pub, work, pages: prepareWorkerPages(session, work, pdfEditions(ctx)) };
+      }
       try {
         const parsed = await timed(timings, 'parse', async () => parsePublication(pub, ctx));
         if (!diagnostics.length) loaded.push({ pub, parsed });
@@ -70,7 +78,7 @@ export async function build(options: BuildOptions): Promise<BuildSummary> {
       ctx.logger.step(`${pub.meta.slug}: building ${[...ctx.formats].join(', ')}`);
       const staging = await createStaging(ctx.outDir, pub.meta.slug);
       try {
-        const result = await buildEditions(ctx, pub, parsed, staging, browser, timings);
+        const result = await buildEditions(ctx, pub, parsed, staging, browser, timings, prepared?.pub === pub ? prepared : undefined);
         await replaceDir(staging, path.join(ctx.outDir, pub.meta.slug));
         results.push(result);
       } catch (error) {
@@ -83,6 +91,7 @@ export async function build(options: BuildOptions): Promise<BuildSummary> {
     if (ctx.cacheDir) pruneCache(ctx.cacheDir);
     return { outDir: ctx.outDir, publications: results, warnings: ctx.warnings, catalog, timings };
   } finally {
+    if (prepared) await fs.rm(prepared.work, { recursive: true, force: true });
     if (session) await (await session.catch(() => undefined))?.close();
   }
 }

@@ -22,8 +22,8 @@ import { codePointsOf, readFontFaces, selectFaces, type FontFace } from './fonts
 import { checkGlyphs } from './fonts/glyph-check.ts';
 import type { PageMap } from './paginate/paginate.ts';
 import type { PdfEdition } from './paginate/pdf-edition.ts';
+import type { LayoutStats } from './paginate/parts.ts';
 import { renderCoverImage, coverFromFile, coverFileExt, DRAWN_COVER_EXT } from './render/cover-image.ts';
-import { packageEpub, readAsset } from './package/epub.ts';
 import { chapterOfIds, resolveEpubLinks } from './package/epub-links.ts';
 import { buildDate } from './build-date.ts';
 import type { OutputFile } from './web/downloads.ts';
@@ -31,6 +31,7 @@ import { renderWebEdition } from './web/web-edition.ts';
 import { localiseNoteLinks } from './render/note-links.ts';
 import { timed } from './build.ts';
 import { markUsed, writeCacheEntry } from './write/cache-entry.ts';
+import { pdfEditions, workersPerEdition, type WorkerPages } from './paginate/worker-pages.ts';
 
 export interface PublicationResult {
   slug: string;
@@ -40,7 +41,7 @@ export interface PublicationResult {
   /** Where chapters, sections and page numbers landed in each PDF edition. */
   pageMaps: Partial<Record<Edition, PageMap>>;
   /** Parts laid out for each PDF edition and how many came from the cache. */
-  layout: Partial<Record<Edition, { parts: number; cached: number; printed: number; chunks: number; collected: number }>>;
+  layout: Partial<Record<Edition, LayoutStats>>;
 }
 
 export interface PublicationManifest {
@@ -56,6 +57,8 @@ export async function buildEditions(
   staging: string,
   browser: () => Promise<BrowserSession>,
   timings: Record<string, number>,
+  /** The work folder, and layout pages made ready in it, when the build prepared them while parsing. */
+  prepared?: { work: string; pages: WorkerPages },
 ): Promise<PublicationResult> {
   const { meta } = pub;
   const theme = loadTheme(ctx.toolRoot, pub.dir, ctx.displayPath);
@@ -67,7 +70,7 @@ export async function buildEditions(
   // Characters no theme font can draw would print as empty boxes: say where they are.
   for (const d of checkGlyphs(chapters, theme.fonts.flatMap(readFontFaces), ctx.displayPath)) ctx.logger.warn(d);
   const images = [...new Set(chapters.flatMap((c) => c.images))].sort();
-  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'colophon-work-'));
+  const work = prepared?.work ?? makeWorkDir();
   const outputs: OutputFile[] = [];
   const pageMaps: PublicationResult['pageMaps'] = {};
   const layout: PublicationResult['layout'] = {};
@@ -102,11 +105,8 @@ export async function buildEditions(
       : undefined;
     coverWork?.catch(() => undefined);
 
-    // The two PDF editions are made side by side, sharing the cores: as fast
-    // as both with every core (measured on the novel, 2 cores), with a fifth
-    // less memory, as half as many renderers are alive.
-    const editions = (['screen', 'print'] as Edition[]).filter((e) => ctx.formats.has(e === 'screen' ? 'pdf' : 'print'));
-    const concurrency = Math.max(1, Math.floor(os.availableParallelism() / Math.max(1, editions.length)));
+    const editions = pdfEditions(ctx);
+    const concurrency = workersPerEdition(editions.length);
     const settled = await Promise.allSettled(
       editions.map(async (edition) => {
         // The two editions are laid out side by side, and shown so.
@@ -130,6 +130,7 @@ export async function buildEditions(
             date,
             browser,
             concurrency,
+            pages: prepared?.pages[edition],
           }),
         );
         ctx.logger.progress?.({ ...stage, pages: pdf.pages, done: true });
@@ -142,7 +143,7 @@ export async function buildEditions(
       const format = edition === 'screen' ? 'pdf' : 'print';
       const file = edition === 'screen' ? `${slug}.pdf` : `${slug}-print.pdf`;
       pageMaps[edition] = pdf.map;
-      layout[edition] = { parts: pdf.parts, cached: pdf.cached, printed: pdf.printed, chunks: pdf.chunks, collected: pdf.collected };
+      layout[edition] = pdf.layout;
       fs.writeFileSync(path.join(staging, file), pdf.bytes);
       outputs.push({ kind: format, file, bytes: pdf.bytes.length, pages: pdf.pages });
     });
@@ -159,8 +160,10 @@ export async function buildEditions(
           theme.strings(ch.lang),
         ),
       }));
-      const bytes = await timed(timings, 'epub', () =>
-        packageEpub({
+      const bytes = await timed(timings, 'epub', async () => {
+        // Loaded only for EPUBs: epub-gen-memory, jszip and the font subsetter take a tenth of a second to load.
+        const { packageEpub, readAsset } = await import('./package/epub.ts');
+        return packageEpub({
           book,
           identifier,
           strings,
@@ -177,8 +180,8 @@ export async function buildEditions(
           theme,
           fonts: theme.fonts,
           pageMap: pageMaps.print ?? pageMaps.screen,
-        }),
-      );
+        });
+      });
       fs.writeFileSync(path.join(staging, `${slug}.epub`), bytes);
       outputs.push({ kind: 'epub', file: `${slug}.epub`, bytes: bytes.length });
     }
@@ -214,6 +217,11 @@ export async function buildEditions(
     if (ctx.htmlDir) fs.cpSync(work, path.join(ctx.htmlDir, slug), { recursive: true });
     fs.rmSync(work, { recursive: true, force: true });
   }
+}
+
+/** A build's work folder for one publication (the HTML laid out, its assets); removed when the publication is built. */
+export function makeWorkDir(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), 'colophon-work-'));
 }
 
 /** Font subsets that meet the characters of the book's text and metadata. */

@@ -259,6 +259,43 @@ export async function print(laid: PageSession, options: PaginateOptions): Promis
   return pdf;
 }
 
+/** The document a worker's page is prepared on: replaced by the first part it lays out. */
+const START_DOCUMENT = '<!DOCTYPE html>\n<html>\n<head>\n<meta charset="utf-8">\n<title></title>\n</head>\n<body></body>\n</html>\n';
+
+/**
+ * A sandboxed page for the documents of `dir`, with Paged.js and our scripts
+ * already running in it, so that the first part it is given replaces a
+ * document (runPaged) as every later part does. Made while Node parses, this
+ * takes opening the page, a navigation and the Paged.js bundle (about half a
+ * second a worker here) off the time the layout waits for.
+ */
+export async function preparePage(session: BrowserSession, dir: string): Promise<SandboxedPage> {
+  const tab: SandboxedPage = await openSandboxedPage(session, [dir]);
+  try {
+    const file = path.join(dir, '.start.html');
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(file, START_DOCUMENT);
+    await tab.page.goto(pathToFileURL(file).href, { waitUntil: 'load' });
+    await loadScripts(tab.page);
+    assertClean(tab.report, `a layout page for ${dir}`);
+    tab.pagedIn = dir;
+    return tab;
+  } catch (error) {
+    await tab.page.close().catch(() => undefined);
+    throw error;
+  }
+}
+
+/**
+ * Page functions are passed as strings: the TypeScript loader wraps functions
+ * in helpers that do not exist inside the browser. Our scripts are evaluated:
+ * the page's policy refuses <script> elements, ours as much as the content's.
+ */
+async function loadScripts(page: Page): Promise<void> {
+  await page.evaluate('window.PagedConfig = { auto: false }');
+  for (const script of [SCHEDULER_SCRIPT, PAGED_SCRIPT, FINISH_SCRIPT, HANDLERS_SCRIPT, REPLACE_SCRIPT]) await page.evaluate(scriptSource(script));
+}
+
 async function runPaged(tab: SandboxedPage, htmlFile: string, garbagePages: number): Promise<void> {
   const { page } = tab;
   const folder = path.dirname(htmlFile);
@@ -279,15 +316,7 @@ async function runPaged(tab: SandboxedPage, htmlFile: string, garbagePages: numb
   }
   tab.pagedIn = undefined;
   await page.goto(pathToFileURL(htmlFile).href, { waitUntil: 'load' });
-  // Page functions are passed as strings: the TypeScript loader wraps functions
-  // in helpers that do not exist inside the browser. Our scripts are evaluated:
-  // the page's policy refuses <script> elements, ours as much as the content's.
-  await page.evaluate('window.PagedConfig = { auto: false }');
-  await page.evaluate(scriptSource(SCHEDULER_SCRIPT));
-  await page.evaluate(scriptSource(PAGED_SCRIPT));
-  await page.evaluate(scriptSource(FINISH_SCRIPT));
-  await page.evaluate(scriptSource(HANDLERS_SCRIPT));
-  await page.evaluate(scriptSource(REPLACE_SCRIPT));
+  await loadScripts(page);
   await page.evaluate('document.fonts.ready.then(() => window.PagedPolyfill.preview()).then(() => true)');
   tab.pagedIn = folder;
 }

@@ -66,8 +66,30 @@ export interface PartsOptions {
   chunkPages?: number;
   /** A worker's page frees the parts it is done with once they add up to this many pages (chunks.ts). */
   garbagePages?: number;
+  /**
+   * Worker pages made ready beforehand (preparePage), taken one per worker in
+   * order; those no worker takes are closed. A page that did not get ready is
+   * undefined, and its worker opens one of its own.
+   */
+  pages?: Array<Promise<SandboxedPage | undefined>>;
   /** Say how far the work has come. */
   progress?: (done: number, total: number, part: Part, cached: boolean) => void;
+}
+
+/** How an edition was laid out and printed. */
+export interface LayoutStats {
+  /** Parts laid out apart (0 for one-document layout). */
+  parts: number;
+  /** Parts taken from the cache rather than laid out. */
+  cached: number;
+  /** Documents printed by Chromium in this build (the others came from the cache; 1 for one-document layout). */
+  printed: number;
+  /** Documents the book was printed in (merged into one PDF). */
+  chunks: number;
+  /** Times a worker's page collected the parts it was done with. */
+  collected: number;
+  /** Workers that found their page ready (options.pages). */
+  prepared: number;
 }
 
 export interface PartsResult {
@@ -76,14 +98,7 @@ export interface PartsResult {
   /** With chunks: which chunk holds each link target. */
   owners?: Map<string, IdOwner>;
   map: PageMap;
-  /** Parts taken from the cache rather than laid out. */
-  cached: number;
-  /** Documents printed by Chromium in this build (the others came from the cache). */
-  printed: number;
-  /** Documents the book was printed in. */
-  chunks: number;
-  /** Times a worker's page collected the parts it was done with. */
-  collected: number;
+  stats: LayoutStats;
 }
 
 /** Everything that shapes a part's layout, as a hash: its HTML, the stylesheets and fonts it loads, our scripts. */
@@ -194,6 +209,7 @@ export async function paginateParts(session: BrowserSession, parts: Part[], opti
   let cached = 0;
   const prints = { count: 0 };
   let collected = 0;
+  let prepared = 0;
   // Parts a worker prints where it laid them out (the rest is printed at the end).
   const printingInPlace = new Set<number>();
   // What is printed once every part is laid out, planned then, once.
@@ -239,10 +255,16 @@ export async function paginateParts(session: BrowserSession, parts: Part[], opti
   // the next part replaces the document Paged.js laid out (paginate.ts). A
   // browser context per worker was measured slower: every context starts a
   // renderer of its own, about a second and a half here.
-  const worker = async () => {
+  const worker = async (_: unknown, w: number) => {
     let tab: SandboxedPage | undefined;
+    // Taken when first needed: a worker whose parts all come from the cache waits for no page.
+    let ready = options.pages?.[w];
     // One page per worker, from part to part; a new one after a failure closed it.
     const ownTab = async () => {
+      if (ready) {
+        [tab, ready] = [await ready, undefined];
+        if (tab) prepared++;
+      }
       if (!tab || tab.page.isClosed()) tab = await openSandboxedPage(session, [options.dir]);
       return tab;
     };
@@ -282,10 +304,13 @@ export async function paginateParts(session: BrowserSession, parts: Part[], opti
     } finally {
       collected += tab?.collected ?? 0;
       await tab?.page.close().catch(() => undefined);
+      void ready?.then((t) => t?.page.close().catch(() => undefined));
     }
   };
   const cores = options.concurrency ?? os.availableParallelism();
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(cores, parts.length)) }, worker));
+  const workers = Math.max(1, Math.min(cores, parts.length));
+  for (const spare of options.pages?.slice(workers) ?? []) void spare.then((t) => t?.page.close().catch(() => undefined));
+  await Promise.all(Array.from({ length: workers }, worker));
 
   // A part printed in place whose numbers the whole book confirms is done;
   // one the book numbers otherwise (rare) is printed again from its pages.
@@ -303,9 +328,9 @@ export async function paginateParts(session: BrowserSession, parts: Part[], opti
     }
   };
   await Promise.all(Array.from({ length: Math.min(again.length, cores) }, printer));
-  const counts = { cached, printed: prints.count, chunks: chunks.length, collected };
-  if (chunks.length === 1) return { pdf: pdfs[0].pdf, map: pdfs[0].map, ...counts };
-  return { pdf: pdfs.map((p) => p.pdf), owners: idOwners(chunks), map: mergeMaps(pdfs.map((p) => p.map), chunks), ...counts };
+  const stats = { parts: parts.length, cached, printed: prints.count, chunks: chunks.length, collected, prepared };
+  if (chunks.length === 1) return { pdf: pdfs[0].pdf, map: pdfs[0].map, stats };
+  return { pdf: pdfs.map((p) => p.pdf), owners: idOwners(chunks), map: mergeMaps(pdfs.map((p) => p.map), chunks), stats };
 }
 
 type Finishing = { offset: number; folios: string[]; targets: Record<string, string> };

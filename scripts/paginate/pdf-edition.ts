@@ -15,8 +15,10 @@ import type { FontFace } from '../fonts/font-faces.ts';
 import { pageCss, type Edition } from '../render/page-css.ts';
 import { writeSiteAssets } from '../render/assets.ts';
 import { paginate, type PageMap } from './paginate.ts';
-import { paginateParts, type Part } from './parts.ts';
+import { paginateParts, type LayoutStats, type Part } from './parts.ts';
 import { groupChapters } from './groups.ts';
+import { laidOutInParts } from './worker-pages.ts';
+import type { SandboxedPage } from './paginate.ts';
 import { finishPdf } from './pdf-finish.ts';
 import type { IdOwner } from './chunks.ts';
 
@@ -37,21 +39,15 @@ export interface PdfEditionInput {
   browser: () => Promise<BrowserSession>;
   /** Parts laid out at once (default: one per core). */
   concurrency?: number;
+  /** Layout pages made ready for this edition's folder while the chapters were parsed (worker-pages.ts). */
+  pages?: Array<Promise<SandboxedPage | undefined>>;
 }
 
 export interface PdfEdition {
   bytes: Uint8Array;
   pages: number;
   map: PageMap;
-  /** Parts laid out, and how many of them came from the cache (0 and 0 for one-document layout). */
-  parts: number;
-  cached: number;
-  /** Documents Chromium printed (the rest came from the cache; 1 for one-document layout). */
-  printed: number;
-  /** Documents the book was printed in (merged into one PDF). */
-  chunks: number;
-  /** Times a layout page collected the parts it was done with. */
-  collected: number;
+  layout: LayoutStats;
 }
 
 /**
@@ -91,14 +87,9 @@ export async function buildPdfEdition(input: PdfEditionInput): Promise<PdfEditio
   const label = `${ctx.displayPath(pub.bookFile)} (${edition} PDF)`;
   const session = await input.browser();
 
-  // Chapters can be laid out apart only when each opens on a new page.
-  const parallel = ctx.parallel && meta.layout === 'book' && input.chapters.length > 1;
+  const parallel = laidOutInParts(ctx, pub, input.chapters.length);
   let result: { pdf: Uint8Array | Uint8Array[]; owners?: Map<string, IdOwner>; map: PageMap };
-  let parts = 0;
-  let cached = 0;
-  let printed = 1;
-  let chunks = 1;
-  let collected = 0;
+  let layout: LayoutStats = { parts: 0, cached: 0, printed: 1, chunks: 1, collected: 0, prepared: 0 };
   if (parallel) {
     // The whole book as one document too, for reference renders (e.g. stock pagedjs-cli), when the HTML is kept.
     if (ctx.htmlDir) fs.writeFileSync(path.join(dir, 'book.html'), render(true, input.chapters));
@@ -119,6 +110,7 @@ export async function buildPdfEdition(input: PdfEditionInput): Promise<PdfEditio
       timeoutMs: ctx.paginationTimeoutMs,
       cacheDir: ctx.cacheDir ? path.join(ctx.cacheDir, 'pages') : undefined,
       concurrency: input.concurrency,
+      pages: input.pages,
       printing: ctx.printing,
       chunkPages: ctx.chunkPages,
       garbagePages: ctx.garbagePages,
@@ -134,11 +126,7 @@ export async function buildPdfEdition(input: PdfEditionInput): Promise<PdfEditio
         }),
     });
     result = r;
-    parts = list.length;
-    cached = r.cached;
-    printed = r.printed;
-    chunks = r.chunks;
-    collected = r.collected;
+    layout = r.stats;
   } else {
     const htmlFile = path.join(dir, 'book.html');
     fs.writeFileSync(htmlFile, render(true, input.chapters));
@@ -158,5 +146,5 @@ export async function buildPdfEdition(input: PdfEditionInput): Promise<PdfEditio
     },
     { print: edition === 'print' },
   );
-  return { bytes: finished.bytes, pages: finished.pages, map: result.map, parts, cached, printed, chunks, collected };
+  return { bytes: finished.bytes, pages: finished.pages, map: result.map, layout };
 }

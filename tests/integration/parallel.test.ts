@@ -41,6 +41,9 @@ describe.each([
   it('gives the same pages and text as the single-document reference, in one tagged PDF whose links all resolve', { timeout: 900_000 }, async () => {
     const { editions, layout } = await pagesBothWays(dir, slug, options);
     expect(layout.screen!.chunks).toBeGreaterThan(1);
+    // Each edition's workers began on pages made ready while the chapters were parsed.
+    expect(layout.screen!.prepared).toBeGreaterThan(0);
+    expect(layout.print!.prepared).toBeGreaterThan(0);
     // Where asked to, the layout pages did collect the parts they were done with.
     if (options.garbagePages) expect(layout.screen!.collected).toBeGreaterThan(0);
     for (const { file, chapterStarts, fast, ref } of editions) {
