@@ -44,6 +44,7 @@ import {
 } from './paginate.ts';
 import { DEFAULT_PRINTING, idOwners, planChunks, type Chunk, type IdOwner, type Printing } from './chunks.ts';
 import { markUsed, writeCacheEntry } from '../write/cache-entry.ts';
+import { ChunkMerger } from './pdf-merge.ts';
 
 export interface Part {
   /** "front" or a chapter id. */
@@ -97,6 +98,8 @@ export interface PartsResult {
   pdf: Uint8Array | Uint8Array[];
   /** With chunks: which chunk holds each link target. */
   owners?: Map<string, IdOwner>;
+  /** With chunks: every one of them merged already, as it was printed. */
+  merged?: ChunkMerger;
   map: PageMap;
   stats: LayoutStats;
 }
@@ -224,6 +227,16 @@ export async function paginateParts(session: BrowserSession, parts: Part[], opti
     return plan;
   };
   const pdfs: PaginateResult[] = [];
+  // With 'parts' printing, each chunk is merged as soon as it is printed
+  // (pdf-merge.ts), while the others are still laid out.
+  const merger = inPlace ? new ChunkMerger() : undefined;
+  const merging: Array<Promise<void>> = [];
+  const merge = (c: number, pdf: Uint8Array) => {
+    if (!merger) return;
+    const added = merger.add(c, pdf);
+    added.catch(() => undefined);
+    merging.push(added);
+  };
 
   // Numbers the part in the page that laid it out and prints it there, once
   // every part before it is laid out (its page numbers follow from theirs).
@@ -235,6 +248,7 @@ export async function paginateParts(session: BrowserSession, parts: Part[], opti
     const hit = key ? readPrinted(path.join(options.cacheDir!, key)) : undefined;
     if (hit) {
       printed[i] = { ...hit, finishing };
+      merge(i, hit.pdf);
       return;
     }
     if (chunk.trailingBlank) {
@@ -249,6 +263,7 @@ export async function paginateParts(session: BrowserSession, parts: Part[], opti
     prints.count++;
     if (key) writePrinted(path.join(options.cacheDir!, key), { pdf, map });
     printed[i] = { pdf, map, finishing };
+    merge(i, pdf);
   };
 
   // Each worker keeps one page (its own renderer process) from part to part:
@@ -297,6 +312,7 @@ export async function paginateParts(session: BrowserSession, parts: Part[], opti
       const { chunks, todo } = planEnd();
       for (let c = todo.shift(); c !== undefined; c = todo.shift()) {
         pdfs[c] = await printChunk(session, chunks[c], c, chunks.length, parts, options, shared, prints, ownTab);
+        merge(c, pdfs[c].pdf);
       }
     } catch (error) {
       failed.reject(error);
@@ -322,6 +338,8 @@ export async function paginateParts(session: BrowserSession, parts: Part[], opti
     if (p && JSON.stringify(p.finishing) === JSON.stringify(finishingOf(chunk))) pdfs[c] = p;
     else again.push(c);
   });
+  // A part printed again leaves a merged chunk that is wrong: the book is merged from its chunks instead.
+  const merged = again.length ? undefined : merger;
   const printer = async () => {
     for (let c = again.shift(); c !== undefined; c = again.shift()) {
       pdfs[c] = await printChunk(session, chunks[c], c, chunks.length, parts, options, shared, prints);
@@ -330,7 +348,8 @@ export async function paginateParts(session: BrowserSession, parts: Part[], opti
   await Promise.all(Array.from({ length: Math.min(again.length, cores) }, printer));
   const stats = { parts: parts.length, cached, printed: prints.count, chunks: chunks.length, collected, prepared };
   if (chunks.length === 1) return { pdf: pdfs[0].pdf, map: pdfs[0].map, stats };
-  return { pdf: pdfs.map((p) => p.pdf), owners: idOwners(chunks), map: mergeMaps(pdfs.map((p) => p.map), chunks), stats };
+  if (merged) await Promise.all(merging);
+  return { pdf: pdfs.map((p) => p.pdf), owners: idOwners(chunks), merged, map: mergeMaps(pdfs.map((p) => p.map), chunks), stats };
 }
 
 type Finishing = { offset: number; folios: string[]; targets: Record<string, string> };

@@ -21,6 +21,7 @@ import { laidOutInParts } from './worker-pages.ts';
 import type { SandboxedPage } from './paginate.ts';
 import { finishPdf } from './pdf-finish.ts';
 import type { IdOwner } from './chunks.ts';
+import type { ChunkMerger } from './pdf-merge.ts';
 
 export interface PdfEditionInput {
   ctx: BuildContext;
@@ -88,7 +89,7 @@ export async function buildPdfEdition(input: PdfEditionInput): Promise<PdfEditio
   const session = await input.browser();
 
   const parallel = laidOutInParts(ctx, pub, input.chapters.length);
-  let result: { pdf: Uint8Array | Uint8Array[]; owners?: Map<string, IdOwner>; map: PageMap };
+  let result: { pdf: Uint8Array | Uint8Array[]; owners?: Map<string, IdOwner>; merged?: ChunkMerger; map: PageMap };
   let layout: LayoutStats = { parts: 0, cached: 0, printed: 1, chunks: 1, collected: 0, prepared: 0 };
   if (parallel) {
     // The whole book as one document too, for reference renders (e.g. stock pagedjs-cli), when the HTML is kept.
@@ -133,7 +134,7 @@ export async function buildPdfEdition(input: PdfEditionInput): Promise<PdfEditio
     result = await paginate(session, { htmlFile, allowedRoots: [dir], timeoutMs: ctx.paginationTimeoutMs, label });
   }
   const finished = await finishPdf(
-    Array.isArray(result.pdf) ? { chunks: result.pdf, owners: result.owners ?? new Map() } : result.pdf,
+    Array.isArray(result.pdf) ? { chunks: result.pdf, owners: result.owners ?? new Map(), merged: result.merged } : result.pdf,
     result.map,
     {
       title: meta.title,

@@ -6,7 +6,7 @@
  */
 import { PDFDocument, PDFName, PDFNumber, PDFHexString, PDFArray, PDFNull, type PDFRef, type PDFPage } from 'pdf-lib';
 import type { OutlineItem, PageMap } from './paginate.ts';
-import { READ_AT_ONCE, mergeChunkPdfs } from './pdf-merge.ts';
+import { READ_AT_ONCE, mergeChunkPdfs, type ChunkMerger } from './pdf-merge.ts';
 import type { IdOwner } from './chunks.ts';
 
 export interface PdfMetadata {
@@ -23,13 +23,17 @@ const PX_TO_PT = 72 / 96;
 
 export async function finishPdf(
   /** The printed book, or the chunks of a book printed in chunks. */
-  printed: Uint8Array | { chunks: Uint8Array[]; owners: Map<string, IdOwner> },
+  printed: Uint8Array | { chunks: Uint8Array[]; owners: Map<string, IdOwner>; merged?: ChunkMerger },
   map: PageMap,
   meta: PdfMetadata,
   options: { print: boolean },
 ): Promise<{ bytes: Uint8Array; pages: number }> {
   const doc =
-    printed instanceof Uint8Array ? await PDFDocument.load(printed, READ_AT_ONCE) : await mergeChunkPdfs(printed.chunks, printed.owners);
+    printed instanceof Uint8Array
+      ? await PDFDocument.load(printed, READ_AT_ONCE)
+      : printed.merged
+        ? await printed.merged.finish(printed.owners)
+        : await mergeChunkPdfs(printed.chunks, printed.owners);
   doc.setTitle(meta.title, { showInWindowTitleBar: true });
   doc.setAuthor(meta.authors.join(', '));
   if (meta.subject) doc.setSubject(meta.subject);

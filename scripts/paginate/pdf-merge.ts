@@ -119,114 +119,188 @@ function destsOf(doc: PDFDocument): PDFDict | undefined {
  * the stand-in finish.js made there and is not kept.
  */
 export async function mergeChunkPdfs(chunks: Uint8Array[], owners: Map<string, IdOwner>): Promise<PDFDocument> {
-  const base = await PDFDocument.load(chunks[0], READ_AT_ONCE);
-  const ownerOfName = new Map<PDFName, number>();
-  for (const [id, owner] of owners) ownerOfName.set(PDFName.of(id), owner.chunk);
+  const merger = new ChunkMerger();
+  for (let c = 0; c < chunks.length; c++) await merger.add(c, chunks[c]);
+  return merger.finish(owners);
+}
 
-  const baseTags = tagged(base);
-  const ids: Array<[string, PDFObject]> = baseTags ? prefixIds(base, baseTags, 'c0-') : [];
-  let nextKey = baseTags ? numberOf(baseTags.root.get(N('ParentTreeNextKey'))) : 0;
-  let dests = destsOf(base);
-  if (!dests) {
-    dests = base.context.obj({});
-    base.catalog.set(N('Dests'), base.context.register(dests));
-  }
-  for (const [name] of dests.entries()) {
-    const owner = ownerOfName.get(name);
-    if (owner !== undefined && owner !== 0) dests.delete(name);
+/**
+ * Merges chunks as they are printed, in any order (a book's front matter,
+ * whose contents wait for every chapter, is printed last), so that little of
+ * the merge is left once the last chunk is in. The first chunk added is the
+ * base: every chunk's catalog says the same (language, marked content,
+ * viewer preferences). Pages and top-level structure elements go where their
+ * chunk's place in the book puts them; the parent tree's keys only need to be
+ * unique and sorted, so each chunk's are moved past those already used.
+ * Named destinations are settled in `finish`, once it is known which chunk
+ * owns each target.
+ */
+export class ChunkMerger {
+  private base?: PDFDocument;
+  private baseTags?: Tagged;
+  private nextKey = 0;
+  private readonly ids: Array<[string, PDFObject]> = [];
+  /** Per chunk added: its pages and top-level elements (for where the next ones go) and its destinations, copied. */
+  private readonly added = new Map<number, { pages: number; kids: number; dests: Array<[PDFName, PDFObject]> }>();
+  /** Adds run one at a time, in the order they were asked for. */
+  private queue: Promise<void> = Promise.resolve();
+
+  add(c: number, bytes: Uint8Array): Promise<void> {
+    if (this.added.has(c)) throw new Error(`Chunk ${c + 1} was merged twice.`);
+    // Reserved at once: a second add of the same chunk fails even while the first waits in the queue.
+    this.added.set(c, { pages: 0, kids: 0, dests: [] });
+    const run = this.queue.then(() => this.copy(c, bytes));
+    this.queue = run.catch(() => undefined);
+    return run;
   }
 
-  for (let c = 1; c < chunks.length; c++) {
-    const src = await PDFDocument.load(chunks[c], READ_AT_ONCE);
+  /** The pages and top-level elements of the chunks before `c` already in. */
+  private before(c: number): { pages: number; kids: number } {
+    let pages = 0;
+    let kids = 0;
+    for (const [other, a] of this.added) {
+      if (other < c) {
+        pages += a.pages;
+        kids += a.kids;
+      }
+    }
+    return { pages, kids };
+  }
+
+  private async copy(c: number, bytes: Uint8Array): Promise<void> {
+    const entry = this.added.get(c)!;
+    const src = await PDFDocument.load(bytes, READ_AT_ONCE);
+    const srcTags = tagged(src);
+    if (!this.base) {
+      this.base = src;
+      this.baseTags = srcTags;
+      if (srcTags) {
+        this.ids.push(...prefixIds(src, srcTags, `c${c}-`));
+        this.nextKey = numberOf(srcTags.root.get(N('ParentTreeNextKey')));
+      }
+      let dests = destsOf(src);
+      if (!dests) {
+        dests = src.context.obj({});
+        src.catalog.set(N('Dests'), src.context.register(dests));
+      }
+      // Filled again in finish(), from every chunk's destinations.
+      entry.dests = dests.entries();
+      for (const [name] of entry.dests) dests.delete(name);
+      entry.pages = src.getPageCount();
+      entry.kids = srcTags ? kidsOf(srcTags.top).length : 0;
+      return;
+    }
+    const base = this.base;
+    const baseTags = this.baseTags;
+    const at = this.before(c);
     const copier = PDFObjectCopier.for(src.context, base.context);
-    const srcTags = baseTags ? tagged(src) : undefined;
-    const srcIds = srcTags ? prefixIds(src, srcTags, `c${c}-`) : [];
+    const tags = baseTags ? srcTags : undefined;
+    const srcIds = tags ? prefixIds(src, tags, `c${c}-`) : [];
     // The chunk's top-level elements are re-parented below; their old parent is not copied.
-    const topKids = srcTags ? kidsOf(srcTags.top) : [];
+    const topKids = tags ? kidsOf(tags.top) : [];
     for (const kid of topKids) {
       const dict = kid instanceof PDFRef ? src.context.lookup(kid) : kid;
       if (dict instanceof PDFDict) dict.delete(N('P'));
     }
 
     // Pages first, by reference, so that everything pointing at a page finds its copy.
-    for (const page of src.getPages()) {
+    const pages = src.getPages();
+    pages.forEach((page, i) => {
       const ref = copier.copy(page.ref) as PDFRef;
       const leaf = base.context.lookup(ref) as PDFPageLeaf;
-      base.addPage(PDFPage.of(leaf, ref, base));
-      if (!srcTags) continue;
+      base.insertPage(at.pages + i, PDFPage.of(leaf, ref, base));
+      if (!tags) return;
       const sp = leaf.get(N('StructParents'));
-      if (sp instanceof PDFNumber) leaf.set(N('StructParents'), PDFNumber.of(sp.asNumber() + nextKey));
+      if (sp instanceof PDFNumber) leaf.set(N('StructParents'), PDFNumber.of(sp.asNumber() + this.nextKey));
       const annots = leaf.lookupMaybe(N('Annots'), PDFArray);
       for (const a of annots?.asArray() ?? []) {
         const annot = base.context.lookup(a);
         const key = annot instanceof PDFDict ? annot.get(N('StructParent')) : undefined;
-        if (annot instanceof PDFDict && key instanceof PDFNumber) annot.set(N('StructParent'), PDFNumber.of(key.asNumber() + nextKey));
+        if (annot instanceof PDFDict && key instanceof PDFNumber) annot.set(N('StructParent'), PDFNumber.of(key.asNumber() + this.nextKey));
       }
-    }
+    });
+    entry.pages = pages.length;
 
-    if (baseTags && srcTags) {
-      for (let i = 0; i + 1 < srcTags.nums.size(); i += 2) {
-        baseTags.nums.push(PDFNumber.of(numberOf(srcTags.nums.get(i)) + nextKey));
-        baseTags.nums.push(copier.copy(srcTags.nums.get(i + 1)));
+    if (baseTags && tags) {
+      for (let i = 0; i + 1 < tags.nums.size(); i += 2) {
+        baseTags.nums.push(PDFNumber.of(numberOf(tags.nums.get(i)) + this.nextKey));
+        baseTags.nums.push(copier.copy(tags.nums.get(i + 1)));
       }
       let topK = baseTags.top.get(N('K'));
       if (!(topK instanceof PDFArray)) {
         topK = base.context.obj(topK ? [topK] : []);
         baseTags.top.set(N('K'), topK);
       }
-      for (const kid of topKids) {
+      topKids.forEach((kid, i) => {
         const copied = copier.copy(kid);
         const dict = copied instanceof PDFRef ? base.context.lookup(copied) : copied;
         if (dict instanceof PDFDict) dict.set(N('P'), baseTags.topRef);
-        (topK as PDFArray).push(copied);
+        (topK as PDFArray).insert(at.kids + i, copied);
+      });
+      entry.kids = topKids.length;
+      for (const [key, value] of srcIds) this.ids.push([key, copier.copy(value)]);
+      this.nextKey += numberOf(tags.root.get(N('ParentTreeNextKey')));
+    }
+    entry.dests = (destsOf(src)?.entries() ?? []).map(([name, value]) => [name, copier.copy(value)]);
+  }
+
+  /** The merged document, once every chunk is in. */
+  async finish(owners: Map<string, IdOwner>): Promise<PDFDocument> {
+    await this.queue;
+    const base = this.base;
+    if (!base) throw new Error('No chunk was merged.');
+    const ownerOfName = new Map<PDFName, number>();
+    for (const [id, owner] of owners) ownerOfName.set(PDFName.of(id), owner.chunk);
+
+    // A target's destination comes from the chunk that holds it; a name no
+    // chunk owns, from the first chunk that has one.
+    const dests = destsOf(base)!;
+    for (const c of [...this.added.keys()].sort((a, b) => a - b)) {
+      for (const [name, value] of this.added.get(c)!.dests) {
+        const owner = ownerOfName.get(name);
+        if (owner === undefined ? !dests.has(name) : owner === c) dests.set(name, value);
       }
-      for (const [key, value] of srcIds) ids.push([key, copier.copy(value)]);
-      nextKey += numberOf(srcTags.root.get(N('ParentTreeNextKey')));
     }
 
-    for (const [name, value] of destsOf(src)?.entries() ?? []) {
-      const owner = ownerOfName.get(name);
-      if (owner === undefined ? !dests.has(name) : owner === c) dests.set(name, copier.copy(value));
-    }
-  }
-
-  // Chromium writes a destination only for a target some link of the same
-  // document points at; a target linked only from other chunks gets one here,
-  // at the top of its page.
-  const pages = base.getPages();
-  const linked = new Set<PDFName>();
-  for (const page of pages) {
-    for (const a of page.node.lookupMaybe(N('Annots'), PDFArray)?.asArray() ?? []) {
-      const annot = base.context.lookup(a);
-      const dest = annot instanceof PDFDict ? annot.get(N('Dest')) : undefined;
-      if (dest instanceof PDFName) linked.add(dest);
-    }
-  }
-  const pageOf = new Map<PDFName, number>();
-  for (const [id, owner] of owners) pageOf.set(PDFName.of(id), owner.page);
-  for (const name of linked) {
-    const index = pageOf.get(name);
-    if (dests.has(name) || index === undefined || !pages[index]) continue;
-    const page = pages[index];
-    dests.set(name, base.context.obj([page.ref, N('XYZ'), 0, page.getHeight(), 0]));
-  }
-
-  if (baseTags) {
-    baseTags.root.set(N('ParentTreeNextKey'), PDFNumber.of(nextKey));
-    // One flat, sorted name tree of every chunk's (prefixed) element ids.
-    if (ids.length) {
-      ids.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-      const names = base.context.obj([]);
-      for (const [key, value] of ids) {
-        names.push(PDFHexString.fromText(key));
-        names.push(value);
+    // Chromium writes a destination only for a target some link of the same
+    // document points at; a target linked only from other chunks gets one here,
+    // at the top of its page.
+    const pages = base.getPages();
+    const linked = new Set<PDFName>();
+    for (const page of pages) {
+      for (const a of page.node.lookupMaybe(N('Annots'), PDFArray)?.asArray() ?? []) {
+        const annot = base.context.lookup(a);
+        const dest = annot instanceof PDFDict ? annot.get(N('Dest')) : undefined;
+        if (dest instanceof PDFName) linked.add(dest);
       }
-      const tree = base.context.obj({});
-      tree.set(N('Names'), names);
-      baseTags.root.set(N('IDTree'), base.context.register(tree));
-    } else {
-      baseTags.root.delete(N('IDTree'));
     }
+    const pageOf = new Map<PDFName, number>();
+    for (const [id, owner] of owners) pageOf.set(PDFName.of(id), owner.page);
+    for (const name of linked) {
+      const index = pageOf.get(name);
+      if (dests.has(name) || index === undefined || !pages[index]) continue;
+      const page = pages[index];
+      dests.set(name, base.context.obj([page.ref, N('XYZ'), 0, page.getHeight(), 0]));
+    }
+
+    const baseTags = this.baseTags;
+    if (baseTags) {
+      baseTags.root.set(N('ParentTreeNextKey'), PDFNumber.of(this.nextKey));
+      // One flat, sorted name tree of every chunk's (prefixed) element ids.
+      if (this.ids.length) {
+        const ids = [...this.ids].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+        const names = base.context.obj([]);
+        for (const [key, value] of ids) {
+          names.push(PDFHexString.fromText(key));
+          names.push(value);
+        }
+        const tree = base.context.obj({});
+        tree.set(N('Names'), names);
+        baseTags.root.set(N('IDTree'), base.context.register(tree));
+      } else {
+        baseTags.root.delete(N('IDTree'));
+      }
+    }
+    return base;
   }
-  return base;
 }
