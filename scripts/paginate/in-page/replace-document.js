@@ -14,7 +14,27 @@ window.colophonReplaceDocument = function colophonReplaceDocument(html) {
   template.dataset.ref = 'pagedjs-content';
   template.content.append(...doc.body.childNodes);
   doc.body.append(template);
-  document.replaceChild(document.adoptNode(doc.documentElement), document.documentElement);
+  // A stylesheet Paged.js leaves to the browser (the font faces) that the
+  // next part shares stays in the document, so the faces it loaded stay
+  // loaded and decoded; everything else is the new part's.
+  const kept = new Map();
+  for (const link of document.querySelectorAll('link[rel~="stylesheet"][data-pagedjs-ignore]')) kept.set(link.getAttribute('href'), link);
+  const root = document.documentElement;
+  const next = doc.documentElement;
+  for (const name of root.getAttributeNames()) root.removeAttribute(name);
+  for (const name of next.getAttributeNames()) root.setAttribute(name, next.getAttribute(name));
+  const keep = new Set();
+  for (const link of doc.head.querySelectorAll('link[rel~="stylesheet"][data-pagedjs-ignore]')) {
+    const old = kept.get(link.getAttribute('href'));
+    if (old) {
+      link.remove();
+      keep.add(old);
+    }
+  }
+  for (const node of [...root.childNodes]) if (node !== document.head) node.remove();
+  for (const node of [...document.head.childNodes]) if (!keep.has(node)) node.remove();
+  document.head.append(...[...doc.head.childNodes].map((n) => document.adoptNode(n)));
+  root.append(document.adoptNode(doc.body));
   // As a navigation's load event would: every stylesheet in (the font faces
   // among them, which Paged.js leaves to the browser).
   const links = [...document.querySelectorAll('link[rel~="stylesheet"]')];
