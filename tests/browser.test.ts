@@ -1,0 +1,64 @@
+/**
+ * The browser a build starts runs only what the build uses: a renderer per
+ * page we open and no other (no omnibox popup, no spare renderer), and no
+ * network service process of its own. Each of those costs 80–160 MB of the
+ * build's peak memory.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchBrowser, openSandboxedPage, type BrowserSession } from '../scripts/browser.ts';
+import { tempDir } from './helpers/build.ts';
+
+/** The command lines of every process below `root` (Linux /proc). */
+function descendants(root: number): string[] {
+  const children = new Map<number, number[]>();
+  for (const name of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${name}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(name)]);
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  const out: string[] = [];
+  const stack = [...(children.get(root) ?? [])];
+  while (stack.length) {
+    const pid = stack.pop()!;
+    try {
+      out.push(fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' '));
+    } catch {
+      // the process ended while we looked
+    }
+    stack.push(...(children.get(pid) ?? []));
+  }
+  return out;
+}
+
+describe('the browser of a build', () => {
+  let session: BrowserSession;
+  beforeAll(async () => {
+    session = await launchBrowser();
+  });
+  afterAll(async () => {
+    await session?.close();
+  });
+
+  it('runs one renderer per page it was asked for, and no network service process', { timeout: 60_000 }, async () => {
+    const dir = tempDir();
+    fs.writeFileSync(path.join(dir, 'page.html'), '<!DOCTYPE html><html><head><title>t</title></head><body><p>x</p></body></html>');
+    const tabs = [await openSandboxedPage(session, [dir]), await openSandboxedPage(session, [dir])];
+    for (const { page } of tabs) await page.goto(pathToFileURL(path.join(dir, 'page.html')).href, { waitUntil: 'load' });
+    // A spare renderer, where Chromium keeps one, is started once a navigation is done.
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+
+    expect(session.browser.targets().filter((t) => t.type() !== 'browser' && t.type() !== 'page').map((t) => t.url())).toEqual([]);
+    const processes = descendants(session.browser.process()!.pid!);
+    expect(processes.filter((p) => p.includes('--type=renderer'))).toHaveLength(2);
+    expect(processes.filter((p) => p.includes('--utility-sub-type=network.mojom.NetworkService'))).toEqual([]);
+    for (const { page } of tabs) await page.close();
+  });
+});
