@@ -9,10 +9,12 @@
  *
  * - 'parts': each part is numbered (finish.js) and printed in the page that
  *   laid it out, as soon as the parts before it are laid out and so its page
- *   numbers are known, while the other worker lays out the next part. Parts
- *   whose links point further on (the contents, cross-references) and parts
- *   that came from the cache are printed at the end from their serialized
- *   pages. The PDFs are merged (pdf-merge.ts).
+ *   numbers are known, while the other worker lays out the next part. A part
+ *   from the layout cache is taken from the cache of printed parts as soon
+ *   as its numbers are known. Parts whose links point further on (the
+ *   contents, cross-references), and parts from the cache not printed with
+ *   those numbers before, are printed at the end from their serialized
+ *   pages. Each PDF is merged as it comes (pdf-merge.ts).
  * - 'joined': once every part is laid out, the pages are joined into
  *   documents of at most `chunkPages` pages that are numbered, printed side
  *   by side and merged.
@@ -222,7 +224,7 @@ export async function paginateParts(session: BrowserSession, parts: Part[], opti
       // With 'parts', the parts not printed in place (one chunk each), else the
       // joined pages in chunks of a bounded size (one chunk for most books).
       const chunks = planChunks(results, inPlace ? 1 : options.chunkPages);
-      plan = { chunks, todo: chunks.map((_, c) => c).filter((c) => !printingInPlace.has(c)) };
+      plan = { chunks, todo: chunks.map((_, c) => c).filter((c) => !printingInPlace.has(c) && !printed[c]) };
     }
     return plan;
   };
@@ -238,9 +240,10 @@ export async function paginateParts(session: BrowserSession, parts: Part[], opti
     merging.push(added);
   };
 
-  // Numbers the part in the page that laid it out and prints it there, once
-  // every part before it is laid out (its page numbers follow from theirs).
-  const printInPlace = async (i: number, laid: PageSession): Promise<void> => {
+  // A part's chunk, numbered once every part before it is laid out (its page
+  // numbers follow from theirs), and taken from the cache of printed chunks
+  // (and merged) when it is there.
+  const numbered = async (i: number) => {
     await Promise.race([Promise.all(laidOut.slice(0, i).map((s) => s.promise)), failed.promise]);
     const chunk = planChunks(results.slice(0, i + 1), 1, { more: i < parts.length - 1 })[i];
     const finishing = finishingOf(chunk);
@@ -249,8 +252,16 @@ export async function paginateParts(session: BrowserSession, parts: Part[], opti
     if (hit) {
       printed[i] = { ...hit, finishing };
       merge(i, hit.pdf);
-      return;
     }
+    return { chunk, finishing, key, hit: Boolean(hit) };
+  };
+  // Parts from the layout cache looked up in the printed cache (below).
+  const lookedUp: Array<Promise<unknown>> = [];
+
+  // Numbers the part in the page that laid it out and prints it there.
+  const printInPlace = async (i: number, laid: PageSession): Promise<void> => {
+    const { chunk, finishing, key, hit } = await numbered(i);
+    if (hit) return;
     if (chunk.trailingBlank) {
       await laid.page.evaluate(`document.querySelector('.pagedjs_pages').insertAdjacentHTML('beforeend', '<div class="colophon-blank-slot"></div>')`);
     }
@@ -265,6 +276,33 @@ export async function paginateParts(session: BrowserSession, parts: Part[], opti
     printed[i] = { pdf, map, finishing };
     merge(i, pdf);
   };
+
+  // Parts from the layout cache first: they need no browser, and a part after
+  // them waits only for the parts that are laid out to be numbered. Those that
+  // link no further on are looked up in the printed cache as soon as their
+  // numbers are known: after an edit, the parts around the one laid out are
+  // merged while it is laid out.
+  const cacheFiles = parts.map((part) => (options.cacheDir ? path.join(options.cacheDir, `${cacheKey(part, shared)}.json.gz`) : undefined));
+  const missed: number[] = [];
+  parts.forEach((part, i) => {
+    const file = cacheFiles[i];
+    const hit = file ? readCache(file, options.dir) : undefined;
+    if (!hit) {
+      missed.push(i);
+      return;
+    }
+    results[i] = hit;
+    laidOut[i].resolve();
+    cached++;
+    markUsed(file!);
+    options.progress?.(++done, parts.length, part, true);
+  });
+  parts.forEach((_, i) => {
+    if (!results[i] || !inPlace || forward[i]) return;
+    const lookup = numbered(i);
+    lookup.catch(() => undefined);
+    lookedUp.push(lookup);
+  });
 
   // Each worker keeps one page (its own renderer process) from part to part:
   // the next part replaces the document Paged.js laid out (paginate.ts). A
@@ -284,31 +322,23 @@ export async function paginateParts(session: BrowserSession, parts: Part[], opti
       return tab;
     };
     try {
-      while (next < parts.length) {
-        const i = next++;
+      while (next < missed.length) {
+        const i = missed[next++];
         const part = parts[i];
-        const file = options.cacheDir ? path.join(options.cacheDir, `${cacheKey(part, shared)}.json.gz`) : undefined;
-        const hit = file ? readCache(file, options.dir) : undefined;
-        if (hit) {
-          results[i] = hit;
+        if (inPlace && !forward[i]) printingInPlace.add(i);
+        await layOutPart(session, part, options, await ownTab(), async (laid, serialized) => {
+          results[i] = serialized;
           laidOut[i].resolve();
-          cached++;
-          markUsed(file!);
-        } else {
-          if (inPlace && !forward[i]) printingInPlace.add(i);
-          await layOutPart(session, part, options, await ownTab(), async (laid, serialized) => {
-            results[i] = serialized;
-            laidOut[i].resolve();
-            if (printingInPlace.has(i)) await printInPlace(i, laid);
-          });
-          if (file) writeCache(file, options.dir, results[i]);
-        }
-        options.progress?.(++done, parts.length, part, Boolean(hit));
+          if (printingInPlace.has(i)) await printInPlace(i, laid);
+        });
+        if (cacheFiles[i]) writeCache(cacheFiles[i]!, options.dir, results[i]);
+        options.progress?.(++done, parts.length, part, false);
       }
       // Then, once every part is laid out, the worker prints what is left in
       // its own page (the front matter, parts from the cache) while the others
       // may still print their last part: no page to open, no waiting for them.
       await Promise.race([Promise.all(laidOut.map((s) => s.promise)), failed.promise]);
+      await Promise.all(lookedUp);
       const { chunks, todo } = planEnd();
       for (let c = todo.shift(); c !== undefined; c = todo.shift()) {
         pdfs[c] = await printChunk(session, chunks[c], c, chunks.length, parts, options, shared, prints, ownTab);
@@ -324,7 +354,7 @@ export async function paginateParts(session: BrowserSession, parts: Part[], opti
     }
   };
   const cores = options.concurrency ?? os.availableParallelism();
-  const workers = Math.max(1, Math.min(cores, parts.length));
+  const workers = Math.max(1, Math.min(cores, missed.length));
   for (const spare of options.pages?.slice(workers) ?? []) void spare.then((t) => t?.page.close().catch(() => undefined));
   await Promise.all(Array.from({ length: workers }, worker));
 
