@@ -10,30 +10,17 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, openSandboxedPage, type BrowserSession } from '../scripts/browser.ts';
 import { tempDir } from './helpers/build.ts';
+import { descendants } from '../scripts/util/process-tree.ts';
 
-/** The command lines of every process below `root` (Linux /proc). */
-function descendants(root: number): string[] {
-  const children = new Map<number, number[]>();
-  for (const name of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const stat = fs.readFileSync(`/proc/${name}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      children.set(ppid, [...(children.get(ppid) ?? []), Number(name)]);
-    } catch {
-      // the process ended while we looked
-    }
-  }
+/** The command lines of every process below `root`. */
+function commandLines(root: number): string[] {
   const out: string[] = [];
-  const stack = [...(children.get(root) ?? [])];
-  while (stack.length) {
-    const pid = stack.pop()!;
+  for (const pid of descendants(root)) {
     try {
       out.push(fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' '));
     } catch {
       // the process ended while we looked
     }
-    stack.push(...(children.get(pid) ?? []));
   }
   return out;
 }
@@ -56,7 +43,7 @@ describe('the browser of a build', () => {
     await new Promise((resolve) => setTimeout(resolve, 1000));
 
     expect(session.browser.targets().filter((t) => t.type() !== 'browser' && t.type() !== 'page').map((t) => t.url())).toEqual([]);
-    const processes = descendants(session.browser.process()!.pid!);
+    const processes = commandLines(session.browser.process()!.pid!);
     expect(processes.filter((p) => p.includes('--type=renderer'))).toHaveLength(2);
     expect(processes.filter((p) => p.includes('--utility-sub-type=network.mojom.NetworkService'))).toEqual([]);
     for (const { page } of tabs) await page.close();

@@ -15,6 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { findChromium } from '../browser.ts';
 import { compile } from '../compile.ts';
+import { descendants } from '../util/process-tree.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
 const NOVEL = path.resolve(ROOT, '..', 'shared', 'fixtures', 'novel');
@@ -38,21 +39,8 @@ interface Run {
 
 /** Resident memory (RSS and PSS) of a process and all its descendants, in bytes (Linux /proc). */
 function treeRss(root: number): { rss: number; pss: number } {
-  const children = new Map<number, number[]>();
-  for (const name of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const stat = fs.readFileSync(`/proc/${name}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      children.set(ppid, [...(children.get(ppid) ?? []), Number(name)]);
-    } catch {
-      // the process ended while we looked
-    }
-  }
   const total = { rss: 0, pss: 0 };
-  const stack = [root];
-  while (stack.length) {
-    const pid = stack.pop()!;
+  for (const pid of [root, ...descendants(root)]) {
     try {
       const rollup = fs.readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
       total.rss += Number(/^Rss:\s+(\d+)/m.exec(rollup)?.[1] ?? 0) * 1024;
@@ -60,7 +48,6 @@ function treeRss(root: number): { rss: number; pss: number } {
     } catch {
       // the process ended while we looked
     }
-    stack.push(...(children.get(pid) ?? []));
   }
   return total;
 }

@@ -15,13 +15,11 @@ import type { FontFace } from '../fonts/font-faces.ts';
 import { pageCss, type Edition } from '../render/page-css.ts';
 import { writeSiteAssets } from '../render/assets.ts';
 import { paginate, type PageMap } from './paginate.ts';
-import { paginateParts, type LayoutStats, type Part } from './parts.ts';
+import { paginateParts, type LayoutStats, type Part, type PartsResult } from './parts.ts';
 import { groupChapters } from './groups.ts';
 import { laidOutInParts } from './worker-pages.ts';
 import type { SandboxedPage } from './paginate.ts';
 import { finishPdf } from './pdf-finish.ts';
-import type { IdOwner } from './chunks.ts';
-import type { ChunkMerger } from './pdf-merge.ts';
 
 export interface PdfEditionInput {
   ctx: BuildContext;
@@ -89,7 +87,7 @@ export async function buildPdfEdition(input: PdfEditionInput): Promise<PdfEditio
   const session = await input.browser();
 
   const parallel = laidOutInParts(ctx, pub, input.chapters.length);
-  let result: { pdf: Uint8Array | Uint8Array[]; owners?: Map<string, IdOwner>; merged?: ChunkMerger; map: PageMap };
+  let result: Pick<PartsResult, 'pdf' | 'owners' | 'merged' | 'map'>;
   let layout: LayoutStats = { parts: 0, cached: 0, printed: 1, chunks: 1, collected: 0, prepared: 0 };
   if (parallel) {
     // The whole book as one document too, for reference renders (e.g. stock pagedjs-cli), when the HTML is kept.
