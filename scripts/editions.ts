@@ -7,7 +7,6 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { toHtml } from 'hast-util-to-html';
 import type { BuildContext } from './context.ts';
 import type { ParsedChapter, Publication } from './model.ts';
 import { findChromium, type BrowserSession } from './browser.ts';
@@ -16,8 +15,8 @@ import { loadTheme, type Theme } from './render/theme.ts';
 import { bookView, chapterView, type BookView } from './render/view-model.ts';
 import type { Edition } from './render/page-css.ts';
 import { rewriteImageSources, writeSiteAssets } from './render/assets.ts';
-import { footnotesToPageNotes, markBlockPositions, markCrossReferences } from './render/print-tree.ts';
-import { hyphenateTree, type HyphenationMemo } from './render/hyphenate.ts';
+import { markBlockPositions } from './render/print-tree.ts';
+import { printHtml } from './render/print-html.ts';
 import { codePointsOf, readFontFaces, selectFaces, type FontFace } from './fonts/font-faces.ts';
 import { checkGlyphs } from './fonts/glyph-check.ts';
 import type { PageMap } from './paginate/paginate.ts';
@@ -81,13 +80,12 @@ export async function buildEditions(
   // Print HTML: notes at the foot of the page, page numbers for cross-references, soft hyphens.
   // The same for both PDF editions and the preview: hyphenated once.
   let printViews: Array<ReturnType<typeof chapterView> & { showHead: boolean }> | undefined;
-  const hyphenated: HyphenationMemo = new Map();
-  const printChapters = () =>
-    (printViews ??= chapters.map((ch) => {
-      const tree = markBlockPositions(rewriteImageSources(ch.tree, media), ch.id);
-      footnotesToPageNotes(markCrossReferences(hyphenateTree(tree, ch.lang, hyphenated), strings.seePage));
-      return { ...chapterView(ch, toHtml(tree)), showHead };
-    }));
+  const printChapters = () => {
+    if (printViews) return printViews;
+    const cacheDir = ctx.cacheDir ? path.join(ctx.cacheDir, 'print-html') : undefined;
+    const html = printHtml(chapters, { media, seePage: strings.seePage, cacheDir, toolRoot: ctx.toolRoot });
+    return (printViews = chapters.map((ch, i) => ({ ...chapterView(ch, html[i]), showHead })));
+  };
 
   try {
     if (ctx.printPreview) {

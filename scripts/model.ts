@@ -117,4 +117,10 @@ export interface ParsedChapter {
   tree: HastRoot;
   /** Local image files the chapter references: absolute paths inside the publication folder. */
   images: string[];
+  /**
+   * With a cache: the key the chapter was parsed (or found) by, which names
+   * everything it shapes; what later stages make of the chapter alone can be
+   * kept under it (render/print-html.ts).
+   */
+  key?: string;
 }

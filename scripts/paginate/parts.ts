@@ -4,7 +4,10 @@
  * Chapters of a book open on a new (right-hand) page, so they can be laid out
  * apart: the front matter and groups of chapters (groups.ts) are paginated in
  * their own browser pages, as many at once as there are cores, each result
- * cached by the hash of everything that shapes it. Then the pages are printed,
+ * cached by the hash of everything that shapes it, and the pages of each of
+ * a part's chapters cached apart too (pieces.ts): when some chapters of a part
+ * changed, only those are laid out, each alone, and the part is put together
+ * from them and the others' cached pages. Then the pages are printed,
  * in one of two ways (`printing`):
  *
  * - 'parts': each part is numbered (finish.js) and printed in the page that
@@ -47,12 +50,26 @@ import {
 import { DEFAULT_PRINTING, idOwners, planChunks, type Chunk, type IdOwner, type Printing } from './chunks.ts';
 import { markUsed, writeCacheEntry } from '../write/cache-entry.ts';
 import { ChunkMerger } from './pdf-merge.ts';
+import { BLANK_SLOT, composePieces, spliceScript, splitPieces } from './pieces.ts';
 
 export interface Part {
   /** "front" or a chapter id. */
   id: string;
   htmlFile: string;
   /** For messages: "chapter 3 (03-river.md)". */
+  label: string;
+  /**
+   * A part of several chapters: each one's own document, by which its pages
+   * are cached apart (pieces.ts), so that after an edit only the chapters that
+   * changed are laid out again. Written to `htmlFile` only when laid out.
+   */
+  chapters?: PartChapter[];
+}
+
+export interface PartChapter {
+  id: string;
+  htmlFile: string;
+  html: string;
   label: string;
 }
 
@@ -93,6 +110,10 @@ export interface LayoutStats {
   collected: number;
   /** Workers that found their page ready (options.pages). */
   prepared: number;
+  /** Chapters laid out alone, in a part whose other chapters came from the cache. */
+  chapters: number;
+  /** Chapters of such parts taken from the cache. */
+  pieces: number;
 }
 
 export interface PartsResult {
@@ -107,8 +128,8 @@ export interface PartsResult {
 }
 
 /** Everything that shapes a part's layout, as a hash: its HTML, the stylesheets and fonts it loads, our scripts. */
-function cacheKey(part: Part, shared: string): string {
-  return createHash('sha256').update(shared).update(fs.readFileSync(part.htmlFile)).digest('hex');
+function cacheKey(html: string | Buffer, shared: string): string {
+  return createHash('sha256').update(shared).update(html).digest('hex');
 }
 
 function sharedKey(dir: string, browserVersion: string): string {
@@ -282,19 +303,41 @@ export async function paginateParts(session: BrowserSession, parts: Part[], opti
   // link no further on are looked up in the printed cache as soon as their
   // numbers are known: after an edit, the parts around the one laid out are
   // merged while it is laid out.
-  const cacheFiles = parts.map((part) => (options.cacheDir ? path.join(options.cacheDir, `${cacheKey(part, shared)}.json.gz`) : undefined));
-  const missed: number[] = [];
+  const cacheFiles = parts.map((part) => (options.cacheDir ? path.join(options.cacheDir, `${cacheKey(fs.readFileSync(part.htmlFile), shared)}.json.gz`) : undefined));
+  // The pages of each chapter of a part of several, cached apart (pieces.ts).
+  const pieceFiles = parts.map((part) =>
+    options.cacheDir && part.chapters && part.chapters.length > 1
+      ? part.chapters.map((ch) => path.join(options.cacheDir!, `${cacheKey(ch.html, shared)}.chapter.json.gz`))
+      : undefined,
+  );
+  const pieces: Array<Array<SerializedPart | undefined> | undefined> = new Array(parts.length);
+  let chaptersLaidOut = 0;
+  let piecesCached = 0;
+  // What the workers lay out: whole parts, or the chapters of a part that are not in the cache when the others are.
+  const tasks: Array<{ part: number; chapter?: number }> = [];
   parts.forEach((part, i) => {
     const file = cacheFiles[i];
     const hit = file ? readCache(file, options.dir) : undefined;
-    if (!hit) {
-      missed.push(i);
+    if (hit) markUsed(file!);
+    const found = hit ? undefined : pieceFiles[i]?.map((f) => readCache(f, options.dir));
+    if (!hit && !found?.some(Boolean)) {
+      tasks.push({ part: i });
       return;
     }
-    results[i] = hit;
+    if (found) {
+      pieces[i] = found;
+      found.forEach((piece, k) => {
+        if (piece) {
+          markUsed(pieceFiles[i]![k]);
+          piecesCached++;
+        } else tasks.push({ part: i, chapter: k });
+      });
+      if (!found.every(Boolean)) return;
+      results[i] = composePieces(found as SerializedPart[]).part;
+      writeCache(file!, options.dir, results[i]);
+    } else results[i] = hit!;
     laidOut[i].resolve();
     cached++;
-    markUsed(file!);
     options.progress?.(++done, parts.length, part, true);
   });
   parts.forEach((_, i) => {
@@ -322,16 +365,43 @@ export async function paginateParts(session: BrowserSession, parts: Part[], opti
       return tab;
     };
     try {
-      while (next < missed.length) {
-        const i = missed[next++];
+      while (next < tasks.length) {
+        const { part: i, chapter: k } = tasks[next++];
         const part = parts[i];
-        if (inPlace && !forward[i]) printingInPlace.add(i);
-        await layOutPart(session, part, options, await ownTab(), async (laid, serialized) => {
-          results[i] = serialized;
-          laidOut[i].resolve();
-          if (printingInPlace.has(i)) await printInPlace(i, laid);
-        });
-        if (cacheFiles[i]) writeCache(cacheFiles[i]!, options.dir, results[i]);
+        if (k === undefined) {
+          if (inPlace && !forward[i]) printingInPlace.add(i);
+          await layOutPart(session, part, options, await ownTab(), async (laid, serialized) => {
+            results[i] = serialized;
+            laidOut[i].resolve();
+            if (printingInPlace.has(i)) await printInPlace(i, laid);
+          });
+          if (cacheFiles[i]) writeCache(cacheFiles[i]!, options.dir, results[i]);
+          const split = pieceFiles[i] && splitPieces(results[i], part.chapters!.map((ch) => ch.id));
+          split?.forEach((piece, c) => writeCache(pieceFiles[i]![c], options.dir, piece));
+        } else {
+          // A chapter alone; its part, put together once its last chapter is
+          // laid out, is printed at the end from its pages.
+          const ch = part.chapters![k];
+          fs.writeFileSync(ch.htmlFile, ch.html);
+          let last = false;
+          await layOutPart(session, { id: ch.id, htmlFile: ch.htmlFile, label: ch.label }, options, await ownTab(), async (laid, serialized) => {
+            pieces[i]![k] = serialized;
+            writeCache(pieceFiles[i]![k], options.dir, serialized);
+            last = pieces[i]!.every(Boolean);
+            if (!last) return;
+            // The part's last chapter: the part is whole, and printed in this page.
+            const composed = composePieces(pieces[i] as SerializedPart[]);
+            results[i] = composed.part;
+            if (inPlace && !forward[i]) printingInPlace.add(i);
+            laidOut[i].resolve();
+            writeCache(cacheFiles[i]!, options.dir, results[i]);
+            if (!printingInPlace.has(i)) return;
+            await laid.page.evaluate(spliceScript(composed, k, serialized));
+            await printInPlace(i, laid);
+          });
+          chaptersLaidOut++;
+          if (!last) continue;
+        }
         options.progress?.(++done, parts.length, part, false);
       }
       // Then, once every part is laid out, the worker prints what is left in
@@ -354,7 +424,7 @@ export async function paginateParts(session: BrowserSession, parts: Part[], opti
     }
   };
   const cores = options.concurrency ?? os.availableParallelism();
-  const workers = Math.max(1, Math.min(cores, missed.length));
+  const workers = Math.max(1, Math.min(cores, tasks.length));
   for (const spare of options.pages?.slice(workers) ?? []) void spare.then((t) => t?.page.close().catch(() => undefined));
   await Promise.all(Array.from({ length: workers }, worker));
 
@@ -376,7 +446,7 @@ export async function paginateParts(session: BrowserSession, parts: Part[], opti
     }
   };
   await Promise.all(Array.from({ length: Math.min(again.length, cores) }, printer));
-  const stats = { parts: parts.length, cached, printed: prints.count, chunks: chunks.length, collected, prepared };
+  const stats = { parts: parts.length, cached, printed: prints.count, chunks: chunks.length, collected, prepared, chapters: chaptersLaidOut, pieces: piecesCached };
   if (chunks.length === 1) return { pdf: pdfs[0].pdf, map: pdfs[0].map, stats };
   if (merged) await Promise.all(merging);
   return { pdf: pdfs.map((p) => p.pdf), owners: idOwners(chunks), merged, map: mergeMaps(pdfs.map((p) => p.map), chunks), stats };
@@ -509,14 +579,14 @@ export function joinParts(parts: SerializedPart[], options: { trailingBlank?: bo
   let count = 0;
   parts.forEach((p, i) => {
     if (i > 0 && count % 2 === 1) {
-      body.push('<div class="colophon-blank-slot"></div>');
+      body.push(BLANK_SLOT);
       count++;
     }
     body.push(...p.pages);
     count += p.pages.length;
   });
   // The next chunk opens on a right-hand page.
-  if (options.trailingBlank && count % 2 === 1) body.push('<div class="colophon-blank-slot"></div>');
+  if (options.trailingBlank && count % 2 === 1) body.push(BLANK_SLOT);
   const first = parts[0];
   return (
     `<!DOCTYPE html>\n<html lang="${escapeAttr(first.lang)}" style="${escapeAttr(first.htmlStyle)}">\n<head>\n<meta charset="utf-8">\n` +

@@ -88,7 +88,7 @@ export async function buildPdfEdition(input: PdfEditionInput): Promise<PdfEditio
 
   const parallel = laidOutInParts(ctx, pub, input.chapters.length);
   let result: Pick<PartsResult, 'pdf' | 'owners' | 'merged' | 'map'>;
-  let layout: LayoutStats = { parts: 0, cached: 0, printed: 1, chunks: 1, collected: 0, prepared: 0 };
+  let layout: LayoutStats = { parts: 0, cached: 0, printed: 1, chunks: 1, collected: 0, prepared: 0, chapters: 0, pieces: 0 };
   if (parallel) {
     // The whole book as one document too, for reference renders (e.g. stock pagedjs-cli), when the HTML is kept.
     if (ctx.htmlDir) fs.writeFileSync(path.join(dir, 'book.html'), render(true, input.chapters));
@@ -102,7 +102,12 @@ export async function buildPdfEdition(input: PdfEditionInput): Promise<PdfEditio
       fs.writeFileSync(htmlFile, render(false, group));
       const files = group.map((ch) => ctx.displayPath(pub.chapters[ch.number - 1].file));
       const which = group.length === 1 ? `chapter ${first.number} (${files[0]}` : `chapters ${first.number}–${last.number} (${files[0]} to ${files[files.length - 1]}`;
-      list.push({ id, htmlFile, label: `${which}, ${edition} PDF)` });
+      // With a cache, each chapter of a group is cached apart too (pieces.ts).
+      const chapters =
+        ctx.cacheDir && group.length > 1
+          ? group.map((ch, k) => ({ id: ch.id, htmlFile: path.join(dir, `${ch.id}.html`), html: render(false, [ch]), label: `chapter ${ch.number} (${files[k]}, ${edition} PDF)` }))
+          : undefined;
+      list.push({ id, htmlFile, label: `${which}, ${edition} PDF)`, chapters });
     }
     const r = await paginateParts(session, list, {
       dir,

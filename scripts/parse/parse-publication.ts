@@ -18,9 +18,11 @@ export function parsePublication(pub: Publication, ctx: BuildContext): ParsedCha
     const options = { publicationDir: pub.dir, bookLanguage: pub.meta.language, index, displayPath: ctx.displayPath };
     const key = cacheDir && parseCacheKey(ctx.toolRoot, { source, dir: pub.dir, lang: pub.meta.language, index, shown: ctx.displayPath(source.file) });
     const hit = key ? readParsed(cacheDir, key) : undefined;
-    const { chapter, diagnostics } = hit ? { chapter: { ...hit.chapter, source }, diagnostics: hit.diagnostics } : parseChapter(source, options);
+    const parsed = hit ? { chapter: { ...hit.chapter, source }, diagnostics: hit.diagnostics } : parseChapter(source, options);
+    const { diagnostics } = parsed;
+    const chapter = key ? { ...parsed.chapter, key } : parsed.chapter;
     if (key && !hit) {
-      const { source: _source, ...rest } = chapter;
+      const { source: _source, key: _key, ...rest } = chapter;
       pending.push(() => writeParsed(cacheDir, key, { chapter: rest, diagnostics }));
     }
     for (const d of diagnostics) {

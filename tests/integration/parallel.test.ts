@@ -98,4 +98,43 @@ describe('pagination cache', () => {
     const text = normalise(pdfPages(path.join(out, 'guide', 'guide.pdf')).join(' '));
     expect(text).toContain('A sentence added in an edit.');
   });
+
+  it('lays out only the edited chapter of a part of several, and puts the part together from the others’ cached pages', { timeout: 300_000 }, async () => {
+    const src = tempDir();
+    const pub = path.join(src, 'guide');
+    fs.cpSync(path.join(ROOT, 'content', 'colophon-guide'), pub, { recursive: true });
+    const out = tempDir();
+    // Every chapter in one part.
+    const options = { input: pub, outDir: out, formats: ['pdf' as const, 'print' as const], partSize: 10_000_000 };
+    const first = (await build(options)).publications[0];
+    expect(first.layout.screen!.parts).toBe(2);
+    const chapters = first.pageMaps.screen!.outline.length;
+    expect(first.layout.screen!.chapters).toBe(0);
+
+    const chapter = path.join(pub, '04-paper-and-screen.md');
+    fs.writeFileSync(chapter, fs.readFileSync(chapter, 'utf8') + '\n\nA sentence added in an edit.\n');
+    const edited = (await build(options)).publications[0];
+    for (const edition of ['screen', 'print'] as const) {
+      expect(edited.layout[edition]!.chapters).toBe(1);
+      expect(edited.layout[edition]!.pieces).toBe(chapters - 1);
+    }
+    // The same pages as a build of the edited book from nothing.
+    const ref = tempDir();
+    await build({ ...options, outDir: ref, cacheDir: false });
+    for (const file of ['guide.pdf', 'guide-print.pdf']) {
+      const fast = pdfPages(path.join(out, 'guide', file));
+      const whole = pdfPages(path.join(ref, 'guide', file));
+      expect(fast.length).toBe(whole.length);
+      for (let i = 0; i < fast.length; i++) expect(normalise(fast[i]), `${file}, page ${i + 1}`).toBe(normalise(whole[i]));
+      expect(() => execFileSync('qpdf', ['--check', path.join(out, 'guide', file)], { stdio: 'pipe' })).not.toThrow();
+      const links = await namedLinks(path.join(out, 'guide', file));
+      expect(links.filter((l) => l.target === undefined)).toEqual([]);
+    }
+    expect(normalise(pdfPages(path.join(out, 'guide', 'guide.pdf')).join(' '))).toContain('A sentence added in an edit.');
+
+    // The part put together is cached whole: nothing is laid out or printed again.
+    const again = (await build(options)).publications[0];
+    expect(again.layout.screen!.cached).toBe(2);
+    expect(again.layout.screen!.printed).toBe(0);
+  });
 });

@@ -1,0 +1,69 @@
+/**
+ * Each chapter's print HTML: notes at the foot of the page, page numbers for
+ * cross-references, soft hyphens. Both PDF editions (and the preview) use the
+ * same, made once per build; with a cache, a chapter's HTML is kept between
+ * builds under the key it was parsed by (parse-cache.ts) and what else shapes
+ * it, so that a rebuild after an edit hyphenates only the chapter that
+ * changed (hyphenating the novel takes most of a second).
+ */
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { toHtml } from 'hast-util-to-html';
+import type { ParsedChapter } from '../model.ts';
+import { toolFile } from '../util/package-dir.ts';
+import { markUsed, writeCacheEntry } from '../write/cache-entry.ts';
+import { rewriteImageSources } from './assets.ts';
+import { hyphenateTree, type HyphenationMemo } from './hyphenate.ts';
+import { footnotesToPageNotes, markBlockPositions, markCrossReferences } from './print-tree.ts';
+
+export interface PrintHtmlOptions {
+  /** Where an image of the publication is found from the print HTML. */
+  media: (rel: string) => string;
+  /** The word before a cross-reference's page number, in the book's language. */
+  seePage: string;
+  /** Folder of kept print HTML; none: no cache. */
+  cacheDir?: string;
+  /** Root of the tool, whose locked dependencies (the hyphenation patterns) shape the HTML. */
+  toolRoot: string;
+}
+
+let rendererHash: string | undefined;
+/** The modules that make print HTML and the locked dependency versions. */
+function rendererVersion(toolRoot: string): string {
+  if (rendererHash) return rendererHash;
+  const h = createHash('sha256');
+  const dir = toolFile('scripts', 'render');
+  for (const name of fs.readdirSync(dir).sort()) h.update(name).update(fs.readFileSync(path.join(dir, name)));
+  const lock = path.join(toolRoot, 'package-lock.json');
+  if (fs.existsSync(lock)) h.update(fs.readFileSync(lock));
+  rendererHash = h.digest('hex');
+  return rendererHash;
+}
+
+export function printHtml(chapters: ParsedChapter[], options: PrintHtmlOptions): string[] {
+  const memo: HyphenationMemo = new Map();
+  // The media folder is the same for every chapter: a sample path stands for the mapping in the key.
+  const inputs = JSON.stringify({ media: options.media('x'), seePage: options.seePage });
+  return chapters.map((ch) => {
+    const file =
+      options.cacheDir && ch.key
+        ? path.join(options.cacheDir, `${createHash('sha256').update(rendererVersion(options.toolRoot)).update(ch.key).update(inputs).digest('hex')}.html.gz`)
+        : undefined;
+    if (file) {
+      try {
+        const html = zlib.gunzipSync(fs.readFileSync(file)).toString('utf8');
+        markUsed(file);
+        return html;
+      } catch {
+        // Not there yet (or unreadable): made below.
+      }
+    }
+    const tree = markBlockPositions(rewriteImageSources(ch.tree, options.media), ch.id);
+    footnotesToPageNotes(markCrossReferences(hyphenateTree(tree, ch.lang, memo), options.seePage));
+    const html = toHtml(tree);
+    if (file) writeCacheEntry(file, zlib.gzipSync(html, { level: 1 }));
+    return html;
+  });
+}
