@@ -8,6 +8,7 @@ import { PDFDocument, PDFName, PDFNumber, PDFHexString, PDFArray, PDFNull, type 
 import type { OutlineItem, PageMap } from './paginate.ts';
 import { READ_AT_ONCE, mergeChunkPdfs, type ChunkMerger } from './pdf-merge.ts';
 import type { IdOwner } from './chunks.ts';
+import './pdf-deflate.ts';
 
 export interface PdfMetadata {
   title: string;
