@@ -178,6 +178,7 @@ export async function buildEditions(
           theme,
           fonts: theme.fonts,
           pageMap: pageMaps.print ?? pageMaps.screen,
+          fontCache: ctx.cacheDir ? path.join(ctx.cacheDir, 'epub-fonts') : undefined,
         });
       });
       fs.writeFileSync(path.join(staging, `${slug}.epub`), bytes);

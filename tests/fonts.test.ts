@@ -108,3 +108,28 @@ describe('checkGlyphs', () => {
     console.log(`glyph check of the novel: ${Math.round(ms)} ms, ${diagnostics.length} warning(s)`);
   }, 120_000);
 });
+
+describe('embedFonts with a cache', () => {
+  it('keeps each subset by its font and characters, and uses the kept one in the next build', async () => {
+    const { embedFonts } = await import('../scripts/package/epub-fonts.ts');
+    const specs: FontFamilySpec[] = [{ family: 'Noto Serif', package: '@fontsource/noto-serif', files: ['400.css'] }];
+    const cache = fs.mkdtempSync(path.join(os.tmpdir(), 'colophon-font-cache-'));
+    try {
+      const text = 'A line of English, and a little Русский текст.';
+      const fresh = await embedFonts(specs, text);
+      const first = await embedFonts(specs, text, cache);
+      expect(first.assets.map((a) => Buffer.from(a.data).toString('hex'))).toEqual(fresh.assets.map((a) => Buffer.from(a.data).toString('hex')));
+      const kept = fs.readdirSync(cache);
+      expect(kept.length).toBe(first.assets.length);
+      // The next build reads the kept subsets (overwritten here, so that the test can tell).
+      for (const name of kept) fs.writeFileSync(path.join(cache, name), 'kept');
+      const again = await embedFonts(specs, text, cache);
+      expect(again.assets.every((a) => Buffer.from(a.data).toString() === 'kept')).toBe(true);
+      // Other characters: another subset.
+      const other = await embedFonts(specs, `${text} Ωμέγα`, cache);
+      expect(other.assets.some((a) => Buffer.from(a.data).toString() !== 'kept')).toBe(true);
+    } finally {
+      fs.rmSync(cache, { recursive: true, force: true });
+    }
+  });
+});

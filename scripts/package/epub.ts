@@ -49,6 +49,8 @@ export interface EpubInput {
   fonts?: FontFamilySpec[];
   /** The page map of a PDF built in the same run: print page numbers become page-break markers. */
   pageMap?: PageMap;
+  /** Where font subsets are kept between builds (epub-fonts.ts); none: no cache. */
+  fontCache?: string;
 }
 
 export interface EpubChapter extends ChapterView {
@@ -111,7 +113,7 @@ export async function packageEpub(input: EpubInput): Promise<Uint8Array> {
     excludeFromToc: true,
   };
   const fonts = input.fonts?.length
-    ? await embedFonts(input.fonts, [...chapterFiles.map((f) => f.xhtml), coverFile.title, book.title, strings.contents].map(textOfXhtml).join('\n'))
+    ? await embedFonts(input.fonts, [...chapterFiles.map((f) => f.xhtml), coverFile.title, book.title, strings.contents].map(textOfXhtml).join('\n'), input.fontCache)
     : { assets: [], css: '' };
   const assets = [...images.assets, ...otherAssets, ...fonts.assets];
   const toc = chapters.map((ch) => ({ href: ch.xhtmlFile, title: ch.title, sections: ch.sections }));
