@@ -37,7 +37,8 @@ export async function build(options: BuildOptions): Promise<BuildSummary> {
   // A build with PDFs needs it for sure: Chromium starts (another process, on
   // another core) while Node parses. A failure to start is reported when a PDF needs it,
   // so that content problems are reported first.
-  if (!options.browser && (ctx.formats.has('pdf') || ctx.formats.has('print'))) {
+  const startEarly = async () => {
+    if (options.browser || session) return;
     try {
       // Waits only for puppeteer to load and the process to be spawned.
       session = (await startBrowser(launch)).session;
@@ -45,7 +46,8 @@ export async function build(options: BuildOptions): Promise<BuildSummary> {
       session = Promise.reject(error);
     }
     session.catch(() => undefined);
-  }
+  };
+  if (ctx.formats.has('pdf') || ctx.formats.has('print')) await startEarly();
 
   const results: PublicationResult[] = [];
   const timings: Record<string, number> = {};
@@ -60,7 +62,9 @@ export async function build(options: BuildOptions): Promise<BuildSummary> {
       const { publication: pub, diagnostics } = await timed(timings, 'load', () => inspectPublication(dir, { displayPath: ctx.displayPath }));
       problems.push(...diagnostics);
       if (!pub) continue;
-      if (session && !prepared && !diagnostics.length && laidOutInParts(ctx, pub, pub.chapters.length)) {
+      // A cover to draw, and no cache it could come from: the browser starts while the chapters are parsed.
+      if ((ctx.formats.has('epub') || ctx.formats.has('web')) && !pub.meta.cover && !ctx.cacheDir) await startEarly();
+      if (session && !prepared && !diagnostics.length && pdfEditions(ctx).length && laidOutInParts(ctx, pub, pub.chapters.length)) {
         const work = makeWorkDir();
         prepared = { pub, work, pages: prepareWorkerPages(session, work, pdfEditions(ctx)) };
       }
