@@ -65,9 +65,10 @@ export async function buildEditions(
   const book = bookView(meta, identifier);
   const strings = theme.strings(meta.language);
   const date = buildDate(ctx, pub);
-  const faces = usedFaces(theme, pub, chapters);
+  const themeFaces = theme.fonts.flatMap(readFontFaces);
+  const faces = usedFaces(themeFaces, theme, pub, chapters);
   // Characters no theme font can draw would print as empty boxes: say where they are.
-  for (const d of checkGlyphs(chapters, theme.fonts.flatMap(readFontFaces), ctx.displayPath)) ctx.logger.warn(d);
+  for (const d of checkGlyphs(chapters, themeFaces, ctx.displayPath)) ctx.logger.warn(d);
   const images = [...new Set(chapters.flatMap((c) => c.images))].sort();
   const work = prepared?.work ?? makeWorkDir();
   const outputs: OutputFile[] = [];
@@ -224,7 +225,7 @@ export function makeWorkDir(): string {
 }
 
 /** Font subsets that meet the characters of the book's text and metadata. */
-function usedFaces(theme: Theme, pub: Publication, chapters: ParsedChapter[]): FontFace[] {
+function usedFaces(all: FontFace[], theme: Theme, pub: Publication, chapters: ParsedChapter[]): FontFace[] {
   const texts = [
     JSON.stringify(pub.meta),
     ...chapters.map((c) => c.source.body),
@@ -232,7 +233,6 @@ function usedFaces(theme: Theme, pub: Publication, chapters: ParsedChapter[]): F
     ...Object.values(theme.strings(pub.meta.language)),
     '0123456789ivxlcdm–—…“”‘’«»„⁂',
   ];
-  const all = theme.fonts.flatMap(readFontFaces);
   return selectFaces(all, codePointsOf(texts));
 }
 

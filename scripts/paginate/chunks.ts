@@ -94,6 +94,23 @@ function linkTargetsIn(page: string): string[] {
   return out;
 }
 
+interface PageScan {
+  className: string;
+  ids: string[];
+  links: string[];
+}
+// A part is planned once for each part after it is laid out (parts.ts): its
+// pages are read once, not each time. Keyed by the part, so a memo only.
+const scans = new WeakMap<SerializedPart, PageScan[]>();
+function scan(part: SerializedPart): PageScan[] {
+  let pages = scans.get(part);
+  if (!pages) {
+    pages = part.pages.map((page) => ({ className: classOf(page), ids: idsIn(page), links: linkTargetsIn(page) }));
+    scans.set(part, pages);
+  }
+  return pages;
+}
+
 /**
  * Cuts the parts into chunks of at most `maxPages` pages (a part longer than
  * that is a chunk of its own). With `more`, the parts are the beginning of a
@@ -119,7 +136,7 @@ export function planChunks(parts: SerializedPart[], maxPages = DEFAULT_CHUNK_PAG
 
   const classes: string[] = [];
   const chunkOfPage: number[] = [];
-  const pagesOf: string[][] = groups.map(() => []);
+  const pagesOf: PageScan[][] = groups.map(() => []);
   const chunks: Chunk[] = [];
   groups.forEach((group, c) => {
     const offset = classes.length;
@@ -128,8 +145,8 @@ export function planChunks(parts: SerializedPart[], maxPages = DEFAULT_CHUNK_PAG
         classes.push(BLANK_CLASS);
         chunkOfPage.push(c);
       }
-      for (const page of part.pages) {
-        classes.push(classOf(page));
+      for (const page of scan(part)) {
+        classes.push(page.className);
         chunkOfPage.push(c);
         pagesOf[c].push(page);
       }
@@ -153,8 +170,8 @@ export function planChunks(parts: SerializedPart[], maxPages = DEFAULT_CHUNK_PAG
     let index = chunk.offset;
     chunk.parts.forEach((part, i) => {
       if (i > 0 && (index - chunk.offset) % 2 === 1) index++;
-      for (const page of part.pages) {
-        for (const id of idsIn(page)) {
+      for (const page of scan(part)) {
+        for (const id of page.ids) {
           if (owner.has(id)) continue;
           owner.set(id, { chunk: c, folio: folios[index] });
           chunk.ids.set(id, index);
@@ -165,7 +182,7 @@ export function planChunks(parts: SerializedPart[], maxPages = DEFAULT_CHUNK_PAG
   });
   chunks.forEach((chunk, c) => {
     for (const page of pagesOf[c]) {
-      for (const id of linkTargetsIn(page)) {
+      for (const id of page.links) {
         const o = owner.get(id);
         if (o && o.chunk !== c) chunk.targets[id] = o.folio;
       }
