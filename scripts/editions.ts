@@ -84,7 +84,7 @@ export async function buildEditions(
   const printChapters = () => {
     if (printViews) return printViews;
     const cacheDir = ctx.cacheDir ? path.join(ctx.cacheDir, 'print-html') : undefined;
-    const html = printHtml(chapters, { media, seePage: strings.seePage, cacheDir, toolRoot: ctx.toolRoot });
+    const html = printHtml(chapters, { media, seePage: strings.seePage, cacheDir, toolRoot: ctx.toolRoot, keep: (write) => ctx.onSuccess.push(write) });
     return (printViews = chapters.map((ch, i) => ({ ...chapterView(ch, html[i]), showHead })));
   };
 
@@ -179,7 +179,7 @@ export async function buildEditions(
           theme,
           fonts: theme.fonts,
           pageMap: pageMaps.print ?? pageMaps.screen,
-          fontCache: ctx.cacheDir ? path.join(ctx.cacheDir, 'epub-fonts') : undefined,
+          fontCache: ctx.cacheDir ? { dir: path.join(ctx.cacheDir, 'epub-fonts'), keep: (write) => ctx.onSuccess.push(write) } : undefined,
         });
       });
       fs.writeFileSync(path.join(staging, `${slug}.epub`), bytes);

@@ -117,16 +117,16 @@ describe('embedFonts with a cache', () => {
     try {
       const text = 'A line of English, and a little Русский текст.';
       const fresh = await embedFonts(specs, text);
-      const first = await embedFonts(specs, text, cache);
+      const first = await embedFonts(specs, text, { dir: cache });
       expect(first.assets.map((a) => Buffer.from(a.data).toString('hex'))).toEqual(fresh.assets.map((a) => Buffer.from(a.data).toString('hex')));
       const kept = fs.readdirSync(cache);
       expect(kept.length).toBe(first.assets.length);
       // The next build reads the kept subsets (overwritten here, so that the test can tell).
       for (const name of kept) fs.writeFileSync(path.join(cache, name), 'kept');
-      const again = await embedFonts(specs, text, cache);
+      const again = await embedFonts(specs, text, { dir: cache });
       expect(again.assets.every((a) => Buffer.from(a.data).toString() === 'kept')).toBe(true);
       // Other characters: another subset.
-      const other = await embedFonts(specs, `${text} Ωμέγα`, cache);
+      const other = await embedFonts(specs, `${text} Ωμέγα`, { dir: cache });
       expect(other.assets.some((a) => Buffer.from(a.data).toString() !== 'kept')).toBe(true);
     } finally {
       fs.rmSync(cache, { recursive: true, force: true });

@@ -31,7 +31,7 @@ const ALWAYS = ' \u00A0-\u2010\u00AD';
  * the subsetter's version: a rebuild whose text meets the same characters
  * (most edits) subsets nothing (the novel's fonts take a fifth of a second).
  */
-export async function embedFonts(specs: FontFamilySpec[], text: string, cacheDir?: string): Promise<EmbeddedFonts> {
+export async function embedFonts(specs: FontFamilySpec[], text: string, cache?: FontCache): Promise<EmbeddedFonts> {
   const used = new Set<number>();
   for (const ch of text + ALWAYS) used.add(ch.codePointAt(0)!);
   const families = specs.map((spec) => ({ spec, faces: readFontFaces(spec) }));
@@ -52,7 +52,7 @@ export async function embedFonts(specs: FontFamilySpec[], text: string, cacheDir
   for (const { face, cps } of picked) {
     const woff = face.file.replace(/\.woff2$/, '.woff');
     const source = fs.readFileSync(fs.existsSync(woff) ? woff : face.file);
-    const data = await subset(source, cps, cacheDir);
+    const data = await subset(source, cps, cache);
     const href = `fonts/${path.basename(woff)}`;
     assets.push({ href, mediaType: 'font/woff', data });
     rules.push({
@@ -84,16 +84,22 @@ function subsetterVersion(): string {
   return (subsetterHash = h.digest('hex'));
 }
 
-async function subset(source: Buffer, cps: number[], cacheDir?: string): Promise<Uint8Array> {
-  const file = cacheDir
-    ? path.join(cacheDir, `${createHash('sha256').update(subsetterVersion()).update(source).update(cps.join(',')).digest('hex')}.woff`)
+export interface FontCache {
+  dir: string;
+  /** Takes the writes of new subsets, to be done once the build succeeds; at once without. */
+  keep?: (write: () => void) => void;
+}
+
+async function subset(source: Buffer, cps: number[], cache?: FontCache): Promise<Uint8Array> {
+  const file = cache
+    ? path.join(cache.dir, `${createHash('sha256').update(subsetterVersion()).update(source).update(cps.join(',')).digest('hex')}.woff`)
     : undefined;
   if (file && fs.existsSync(file)) {
     markUsed(file);
     return new Uint8Array(fs.readFileSync(file));
   }
   const data = new Uint8Array(await subsetFont(source, String.fromCodePoint(...cps), { targetFormat: 'woff' }));
-  if (file) writeCacheEntry(file, data);
+  if (file) (cache!.keep ?? ((write) => write()))(() => writeCacheEntry(file, data));
   return data;
 }
 

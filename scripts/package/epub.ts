@@ -15,7 +15,7 @@ import { visit } from 'unist-util-visit';
 import type { Theme } from '../render/theme.ts';
 import type { BookView, ChapterView, TocEntry } from '../render/view-model.ts';
 import type { FontFamilySpec } from '../fonts/font-faces.ts';
-import { embedFonts, textOfXhtml } from './epub-fonts.ts';
+import { embedFonts, textOfXhtml, type FontCache } from './epub-fonts.ts';
 import type { PageMap } from '../paginate/paginate.ts';
 import { applyImageSizes, prepareImages } from './epub-images.ts';
 import { footnotesToAsides } from './epub-notes.ts';
@@ -50,7 +50,7 @@ export interface EpubInput {
   /** The page map of a PDF built in the same run: print page numbers become page-break markers. */
   pageMap?: PageMap;
   /** Where font subsets are kept between builds (epub-fonts.ts); none: no cache. */
-  fontCache?: string;
+  fontCache?: FontCache;
 }
 
 export interface EpubChapter extends ChapterView {

@@ -313,39 +313,63 @@ export async function paginateParts(session: BrowserSession, parts: Part[], opti
   const pieces: Array<Array<SerializedPart | undefined> | undefined> = new Array(parts.length);
   let chaptersLaidOut = 0;
   let piecesCached = 0;
-  // What the workers lay out: whole parts, or the chapters of a part that are not in the cache when the others are.
+  // What the workers lay out: whole parts, or the chapters of a part that are
+  // not in the cache when the others are. Told from which entries exist, so
+  // that the workers start at once; the entries are read while they lay out,
+  // and one that cannot be read adds its part to the tasks.
   const tasks: Array<{ part: number; chapter?: number }> = [];
-  parts.forEach((part, i) => {
-    const file = cacheFiles[i];
-    const hit = file ? readCache(file, options.dir) : undefined;
-    if (hit) markUsed(file!);
-    const found = hit ? undefined : pieceFiles[i]?.map((f) => readCache(f, options.dir));
-    if (!hit && !found?.some(Boolean)) {
-      tasks.push({ part: i });
-      return;
-    }
-    if (found) {
-      pieces[i] = found;
-      found.forEach((piece, k) => {
-        if (piece) {
-          markUsed(pieceFiles[i]![k]);
-          piecesCached++;
-        } else tasks.push({ part: i, chapter: k });
-      });
-      if (!found.every(Boolean)) return;
-      results[i] = composePieces(found as SerializedPart[]).part;
-      writeCache(file!, options.dir, results[i]);
-    } else results[i] = hit!;
-    laidOut[i].resolve();
-    cached++;
-    options.progress?.(++done, parts.length, part, true);
-  });
+  const inCache = (file: string | undefined) => Boolean(file && fs.existsSync(file));
+  const fromCache: number[] = [];
   parts.forEach((_, i) => {
-    if (!results[i] || !inPlace || forward[i]) return;
-    const lookup = numbered(i);
-    lookup.catch(() => undefined);
-    lookedUp.push(lookup);
+    if (inCache(cacheFiles[i])) fromCache.push(i);
+    else if (pieceFiles[i]?.some(inCache)) {
+      fromCache.push(i);
+      pieces[i] = pieceFiles[i]!.map(() => undefined);
+      pieceFiles[i]!.forEach((f, k) => {
+        if (!inCache(f)) tasks.push({ part: i, chapter: k });
+      });
+    } else tasks.push({ part: i });
   });
+  const readCached = async () => {
+    for (const i of fromCache) {
+      // Between entries, the browser's messages are answered (the workers' pages get ready meanwhile).
+      await new Promise((resolve) => setImmediate(resolve));
+      const part = parts[i];
+      const file = cacheFiles[i];
+      const hit = pieces[i] ? undefined : readCache(file!, options.dir);
+      if (hit) {
+        markUsed(file!);
+        results[i] = hit;
+      } else if (!pieces[i]) {
+        tasks.push({ part: i });
+        continue;
+      } else {
+        // Read at once (no await): either a worker that lays out one of these
+        // chapters finished before, or it finds the others here when it does.
+        const own = pieces[i]!;
+        pieceFiles[i]!.forEach((f, k) => {
+          if (own[k] || tasks.some((t) => t.part === i && t.chapter === k)) return;
+          const piece = readCache(f, options.dir);
+          if (!piece) return tasks.push({ part: i, chapter: k });
+          own[k] = piece;
+          markUsed(f);
+          piecesCached++;
+        });
+        if (!own.every(Boolean)) continue;
+        results[i] = composePieces(own as SerializedPart[]).part;
+        writeCache(file!, options.dir, results[i]);
+      }
+      laidOut[i].resolve();
+      cached++;
+      options.progress?.(++done, parts.length, part, true);
+      if (!inPlace || forward[i]) continue;
+      const lookup = numbered(i);
+      lookup.catch(() => undefined);
+      lookedUp.push(lookup);
+    }
+  };
+  const reading = readCached();
+  reading.catch(() => undefined);
 
   // Each worker keeps one page (its own renderer process) from part to part:
   // the next part replaces the document Paged.js laid out (paginate.ts). A
@@ -364,7 +388,7 @@ export async function paginateParts(session: BrowserSession, parts: Part[], opti
       if (!tab || tab.page.isClosed()) tab = await openSandboxedPage(session, [options.dir]);
       return tab;
     };
-    try {
+    const layOutTasks = async () => {
       while (next < tasks.length) {
         const { part: i, chapter: k } = tasks[next++];
         const part = parts[i];
@@ -404,6 +428,12 @@ export async function paginateParts(session: BrowserSession, parts: Part[], opti
         }
         options.progress?.(++done, parts.length, part, false);
       }
+    };
+    try {
+      await layOutTasks();
+      // Entries that could not be read are laid out after all.
+      await reading;
+      await layOutTasks();
       // Then, once every part is laid out, the worker prints what is left in
       // its own page (the front matter, parts from the cache) while the others
       // may still print their last part: no page to open, no waiting for them.

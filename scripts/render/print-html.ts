@@ -25,6 +25,8 @@ export interface PrintHtmlOptions {
   seePage: string;
   /** Folder of kept print HTML; none: no cache. */
   cacheDir?: string;
+  /** Takes the writes of new entries, to be done once the build succeeds (a build that fails on its content writes nothing). */
+  keep?: (write: () => void) => void;
   /** Root of the tool, whose locked dependencies (the hyphenation patterns) shape the HTML. */
   toolRoot: string;
 }
@@ -63,7 +65,7 @@ export function printHtml(chapters: ParsedChapter[], options: PrintHtmlOptions):
     const tree = markBlockPositions(rewriteImageSources(ch.tree, options.media), ch.id);
     footnotesToPageNotes(markCrossReferences(hyphenateTree(tree, ch.lang, memo), options.seePage));
     const html = toHtml(tree);
-    if (file) writeCacheEntry(file, zlib.gzipSync(html, { level: 1 }));
+    if (file) (options.keep ?? ((write) => write()))(() => writeCacheEntry(file, zlib.gzipSync(html, { level: 1 })));
     return html;
   });
 }
