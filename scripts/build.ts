@@ -7,12 +7,11 @@ import path from 'node:path';
 import { createContext, type BuildContext, type BuildOptions } from './context.ts';
 import { ContentError } from './diagnostics.ts';
 import { findPublications, inspectPublication } from './load/load-publication.ts';
-import { parsePublication } from './parse/parse-publication.ts';
 import { launchBrowser, startBrowser, type BrowserSession } from './browser.ts';
-import { buildEditions, makeWorkDir, type PublicationResult } from './editions.ts';
+import type { PublicationResult } from './editions.ts';
+import { makeWorkDir } from './write/work-dir.ts';
 import { laidOutInParts, pdfEditions, prepareWorkerPages, type WorkerPages } from './paginate/worker-pages.ts';
 import type { Publication } from './model.ts';
-import { writeCatalog } from './web/catalog.ts';
 import { createStaging, removeLeftovers, replaceDir } from './write/atomic.ts';
 import { pruneCache } from './write/prune-cache.ts';
 
@@ -48,6 +47,8 @@ export async function build(options: BuildOptions): Promise<BuildSummary> {
     session.catch(() => undefined);
   };
   if (ctx.formats.has('pdf') || ctx.formats.has('print')) await startEarly();
+  // Loaded once Chromium is on its way (the parser and the renderers take a fifth of a second to load).
+  const [{ parsePublication }, { buildEditions }] = await Promise.all([import('./parse/parse-publication.ts'), import('./editions.ts')]);
 
   const results: PublicationResult[] = [];
   const timings: Record<string, number> = {};
@@ -90,7 +91,7 @@ export async function build(options: BuildOptions): Promise<BuildSummary> {
         throw error;
       }
     }
-    const catalog = ctx.formats.has('web') ? await writeCatalog(ctx) : undefined;
+    const catalog = ctx.formats.has('web') ? await (await import('./web/catalog.ts')).writeCatalog(ctx) : undefined;
     for (const write of ctx.onSuccess) write();
     if (ctx.cacheDir) pruneCache(ctx.cacheDir);
     return { outDir: ctx.outDir, publications: results, warnings: ctx.warnings, catalog, timings };

@@ -5,7 +5,6 @@
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import type { BuildContext } from './context.ts';
 import type { ParsedChapter, Publication } from './model.ts';
@@ -31,6 +30,7 @@ import { localiseNoteLinks } from './render/note-links.ts';
 import { timed } from './build.ts';
 import { markUsed, writeCacheEntry } from './write/cache-entry.ts';
 import { pdfEditions, workersPerEdition, type WorkerPages } from './paginate/worker-pages.ts';
+import { makeWorkDir } from './write/work-dir.ts';
 
 export interface PublicationResult {
   slug: string;
@@ -219,10 +219,6 @@ export async function buildEditions(
   }
 }
 
-/** A build's work folder for one publication (the HTML laid out, its assets); removed when the publication is built. */
-export function makeWorkDir(): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), 'colophon-work-'));
-}
 
 /** Font subsets that meet the characters of the book's text and metadata. */
 function usedFaces(all: FontFace[], theme: Theme, pub: Publication, chapters: ParsedChapter[]): FontFace[] {
