@@ -31,6 +31,7 @@ import { timed } from './build.ts';
 import { markUsed, writeCacheEntry } from './write/cache-entry.ts';
 import { pdfEditions, workersPerEdition, type WorkerPages } from './paginate/worker-pages.ts';
 import { makeWorkDir } from './write/work-dir.ts';
+import { yieldToEvents } from './util/yield.ts';
 
 export interface PublicationResult {
   slug: string;
@@ -65,10 +66,15 @@ export async function buildEditions(
   const book = bookView(meta, identifier);
   const strings = theme.strings(meta.language);
   const date = buildDate(ctx, pub);
+  // Between steps, the browser's pages get ready (util/yield.ts).
+  await yieldToEvents();
   const themeFaces = theme.fonts.flatMap(readFontFaces);
   const faces = usedFaces(themeFaces, theme, pub, chapters);
+  await yieldToEvents();
   // Characters no theme font can draw would print as empty boxes: say where they are.
-  for (const d of checkGlyphs(chapters, themeFaces, ctx.displayPath)) ctx.logger.warn(d);
+  const glyphCache = ctx.cacheDir ? { dir: path.join(ctx.cacheDir, 'glyphs'), keep: (write: () => void) => ctx.onSuccess.push(write) } : undefined;
+  for (const d of checkGlyphs(chapters, themeFaces, ctx.displayPath, glyphCache)) ctx.logger.warn(d);
+  await yieldToEvents();
   const images = [...new Set(chapters.flatMap((c) => c.images))].sort();
   const work = prepared?.work ?? makeWorkDir();
   const outputs: OutputFile[] = [];
@@ -80,18 +86,20 @@ export async function buildEditions(
   const media = (rel: string) => `assets/media/${rel}`;
   // Print HTML: notes at the foot of the page, page numbers for cross-references, soft hyphens.
   // The same for both PDF editions and the preview: hyphenated once.
-  let printViews: Array<ReturnType<typeof chapterView> & { showHead: boolean }> | undefined;
-  const printChapters = () => {
-    if (printViews) return printViews;
-    const cacheDir = ctx.cacheDir ? path.join(ctx.cacheDir, 'print-html') : undefined;
-    const html = printHtml(chapters, { media, seePage: strings.seePage, cacheDir, toolRoot: ctx.toolRoot, keep: (write) => ctx.onSuccess.push(write) });
-    return (printViews = chapters.map((ch, i) => ({ ...chapterView(ch, html[i]), showHead })));
-  };
+  let printViews: Promise<Array<ReturnType<typeof chapterView> & { showHead: boolean }>> | undefined;
+  const printChapters = () =>
+    (printViews ??= printHtml(chapters, {
+      media,
+      seePage: strings.seePage,
+      cacheDir: ctx.cacheDir ? path.join(ctx.cacheDir, 'print-html') : undefined,
+      toolRoot: ctx.toolRoot,
+      keep: (write) => ctx.onSuccess.push(write),
+    }).then((html) => chapters.map((ch, i) => ({ ...chapterView(ch, html[i]), showHead }))));
 
   try {
     if (ctx.printPreview) {
       const { writePrintPreview } = await import('./paginate/print-preview.ts');
-      writePrintPreview({ ctx, pub, theme, book, strings, edition: 'screen', faces, images, chapters: printChapters(), dir: path.join(staging, 'preview') });
+      writePrintPreview({ ctx, pub, theme, book, strings, edition: 'screen', faces, images, chapters: await printChapters(), dir: path.join(staging, 'preview') });
     }
 
     // The cover is drawn (in Chromium) while the PDFs and the EPUB are made.
@@ -114,7 +122,7 @@ export async function buildEditions(
         else ctx.logger.step(`${slug}: ${stage.message}`);
         // Loaded only for PDFs: pdf-lib and the pagination modules take a quarter of a second to load.
         const { buildPdfEdition } = await import('./paginate/pdf-edition.ts');
-        const pdf = await timed(timings, stage.stage, () =>
+        const pdf = await timed(timings, stage.stage, async () =>
           buildPdfEdition({
             ctx,
             pub,
@@ -124,7 +132,7 @@ export async function buildEditions(
             edition,
             faces,
             images,
-            chapters: printChapters(),
+            chapters: await printChapters(),
             dir: path.join(work, edition),
             date,
             browser,

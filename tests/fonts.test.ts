@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { checkGlyphs, codePointLabel, GLYPH_MISSING, isIgnorable } from '../scripts/fonts/glyph-check.ts';
 import { coversCodePoint, readFontFaces, type FontFamilySpec } from '../scripts/fonts/font-faces.ts';
@@ -107,6 +108,32 @@ describe('checkGlyphs', () => {
     expect(ms).toBeLessThan(10_000);
     console.log(`glyph check of the novel: ${Math.round(ms)} ms, ${diagnostics.length} warning(s)`);
   }, 120_000);
+});
+
+describe('checkGlyphs with a cache', () => {
+  it('keeps each chapter’s warnings by its parse key and reads them back in the next build', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'colophon-glyph-cache-'));
+    try {
+      const writes: Array<() => void> = [];
+      const cache = { dir, keep: (write: () => void) => writes.push(write) };
+      const rare = { ...chapter(`A rare ideograph: ${RARE_CHAR}.`), key: 'chapter-one' };
+      const first = checkGlyphs([rare], FACES, display, cache);
+      expect(first.map((d) => d.code)).toEqual([GLYPH_MISSING]);
+      // Nothing is written until the build succeeds.
+      expect(fs.readdirSync(dir)).toEqual([]);
+      for (const write of writes) write();
+      const [entry] = fs.readdirSync(dir);
+      expect(entry).toBeDefined();
+      // The next build reads the entry (overwritten here, so that the test can tell).
+      const marker = { severity: 'warning', code: 'KEPT', message: 'kept' };
+      fs.writeFileSync(path.join(dir, entry), zlib.gzipSync(JSON.stringify([marker])));
+      expect(checkGlyphs([rare], FACES, display, cache)).toEqual([marker]);
+      // Another key (the chapter changed): checked again.
+      expect(checkGlyphs([{ ...rare, key: 'chapter-one-edited' }], FACES, display, cache).map((d) => d.code)).toEqual([GLYPH_MISSING]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
 
 describe('embedFonts with a cache', () => {

@@ -16,13 +16,18 @@
  * the Chinese family alone has ~200 subset files), only for code points that
  * fall in their unicode-range, and each file at most once per process.
  */
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
+import path from 'node:path';
+import zlib from 'node:zlib';
 import type { Element, Root, RootContent } from 'hast';
 import type { Diagnostic } from '../diagnostics.ts';
 import type { ParsedChapter } from '../model.ts';
 import { primarySubtag } from '../parse/language.ts';
 import { coversCodePoint, type FontFace } from './font-faces.ts';
+import { toolFile } from '../util/package-dir.ts';
+import { markUsed, writeCacheEntry } from '../write/cache-entry.ts';
 
 /** The one fontkit call we need; fontkit ships no type declarations. */
 interface FontkitFont {
@@ -165,9 +170,18 @@ export function checkGlyphs(
   chapters: ParsedChapter[],
   faces: FontFace[],
   displayPath: (abs: string) => string,
+  /**
+   * Where each chapter's warnings are kept between builds, under the key it
+   * was parsed by (ParsedChapter.key), the faces and this module: a rebuild
+   * checks only the chapters that changed. `keep` takes the writes of new
+   * entries, to be done once the build succeeds.
+   */
+  cache?: { dir: string; keep: (write: () => void) => void },
 ): Diagnostic[] {
   const coverage = new GlyphCoverage(faces);
   const diagnostics: Diagnostic[] = [];
+  const shared = cache && createHash('sha256').update(fs.readFileSync(toolFile('scripts', 'fonts', 'glyph-check.ts'))).update(JSON.stringify(faces)).digest('hex');
+  const entry = (ch: ParsedChapter) => (cache && ch.key ? path.join(cache.dir, `${createHash('sha256').update(shared!).update(ch.key).digest('hex')}.json.gz`) : undefined);
   // Asked once per code point, not once per character of the book (a regular expression each time).
   const ignorable = new Map<number, boolean>();
   const ignored = (cp: number) => {
@@ -177,6 +191,17 @@ export function checkGlyphs(
   };
 
   for (const chapter of chapters) {
+    const file = entry(chapter);
+    if (file && fs.existsSync(file)) {
+      try {
+        diagnostics.push(...(JSON.parse(zlib.gunzipSync(fs.readFileSync(file)).toString('utf8')) as Diagnostic[]));
+        markUsed(file);
+        continue;
+      } catch {
+        // Checked again below.
+      }
+    }
+    const first = diagnostics.length;
     const misses = new Map<number, Miss>();
     const offset = chapter.source.bodyStartLine - 1;
     const note = (text: string, stack: Stack, line: number | undefined) => {
@@ -214,6 +239,10 @@ export function checkGlyphs(
         line,
         hint: 'Replace the character, or add a font family that covers it to templates/theme.json.',
       });
+    }
+    if (file) {
+      const own = JSON.stringify(diagnostics.slice(first));
+      cache!.keep(() => writeCacheEntry(file, zlib.gzipSync(own, { level: 1 })));
     }
   }
   return diagnostics;

@@ -292,8 +292,10 @@ export async function preparePage(session: BrowserSession, dir: string): Promise
  * the page's policy refuses <script> elements, ours as much as the content's.
  */
 async function loadScripts(page: Page): Promise<void> {
-  await page.evaluate('window.PagedConfig = { auto: false }');
-  for (const script of [SCHEDULER_SCRIPT, PAGED_SCRIPT, FINISH_SCRIPT, HANDLERS_SCRIPT, REPLACE_SCRIPT]) await page.evaluate(scriptSource(script));
+  // Sent at once: the page runs them in order, and a page made ready while
+  // Node is busy (worker-pages.ts) waits for one reply, not for six.
+  const sources = ['window.PagedConfig = { auto: false }', ...[SCHEDULER_SCRIPT, PAGED_SCRIPT, FINISH_SCRIPT, HANDLERS_SCRIPT, REPLACE_SCRIPT].map(scriptSource)];
+  await Promise.all(sources.map((source) => page.evaluate(source)));
 }
 
 async function runPaged(tab: SandboxedPage, htmlFile: string, garbagePages: number): Promise<void> {

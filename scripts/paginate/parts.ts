@@ -51,6 +51,7 @@ import { DEFAULT_PRINTING, idOwners, planChunks, type Chunk, type IdOwner, type 
 import { markUsed, writeCacheEntry } from '../write/cache-entry.ts';
 import { ChunkMerger } from './pdf-merge.ts';
 import { BLANK_SLOT, composePieces, spliceScript, splitPieces } from './pieces.ts';
+import { yieldToEvents } from '../util/yield.ts';
 
 export interface Part {
   /** "front" or a chapter id. */
@@ -333,7 +334,7 @@ export async function paginateParts(session: BrowserSession, parts: Part[], opti
   const readCached = async () => {
     for (const i of fromCache) {
       // Between entries, the browser's messages are answered (the workers' pages get ready meanwhile).
-      await new Promise((resolve) => setImmediate(resolve));
+      await yieldToEvents();
       const part = parts[i];
       const file = cacheFiles[i];
       const hit = pieces[i] ? undefined : readCache(file!, options.dir);

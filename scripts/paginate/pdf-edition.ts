@@ -20,6 +20,7 @@ import { groupChapters } from './groups.ts';
 import { laidOutInParts } from './worker-pages.ts';
 import type { SandboxedPage } from './paginate.ts';
 import { finishPdf } from './pdf-finish.ts';
+import { yieldToEvents } from '../util/yield.ts';
 
 export interface PdfEditionInput {
   ctx: BuildContext;
@@ -95,6 +96,8 @@ export async function buildPdfEdition(input: PdfEditionInput): Promise<PdfEditio
     const list: Part[] = [{ id: 'front', htmlFile: path.join(dir, 'front.html'), label: `the front matter of ${label}` }];
     fs.writeFileSync(list[0].htmlFile, render(true, []));
     for (const group of groupChapters(input.chapters, (ch) => ch.html.length, ctx.partSize)) {
+      // Between parts, the browser's pages get ready (util/yield.ts).
+      await yieldToEvents();
       const first = group[0];
       const last = group[group.length - 1];
       const id = group.length === 1 ? first.id : `${first.id}--${last.id}`;

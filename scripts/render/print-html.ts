@@ -13,6 +13,7 @@ import zlib from 'node:zlib';
 import { toHtml } from 'hast-util-to-html';
 import type { ParsedChapter } from '../model.ts';
 import { toolFile } from '../util/package-dir.ts';
+import { yieldToEvents } from '../util/yield.ts';
 import { markUsed, writeCacheEntry } from '../write/cache-entry.ts';
 import { rewriteImageSources } from './assets.ts';
 import { hyphenateTree, type HyphenationMemo } from './hyphenate.ts';
@@ -44,11 +45,18 @@ function rendererVersion(toolRoot: string): string {
   return rendererHash;
 }
 
-export function printHtml(chapters: ParsedChapter[], options: PrintHtmlOptions): string[] {
+export async function printHtml(chapters: ParsedChapter[], options: PrintHtmlOptions): Promise<string[]> {
   const memo: HyphenationMemo = new Map();
   // The media folder is the same for every chapter: a sample path stands for the mapping in the key.
   const inputs = JSON.stringify({ media: options.media('x'), seePage: options.seePage });
-  return chapters.map((ch) => {
+  const out: string[] = [];
+  for (const ch of chapters) {
+    await yieldToEvents();
+    out.push(chapterHtml(ch));
+  }
+  return out;
+
+  function chapterHtml(ch: ParsedChapter): string {
     const file =
       options.cacheDir && ch.key
         ? path.join(options.cacheDir, `${createHash('sha256').update(rendererVersion(options.toolRoot)).update(ch.key).update(inputs).digest('hex')}.html.gz`)
@@ -67,5 +75,5 @@ export function printHtml(chapters: ParsedChapter[], options: PrintHtmlOptions):
     const html = toHtml(tree);
     if (file) (options.keep ?? ((write) => write()))(() => writeCacheEntry(file, zlib.gzipSync(html, { level: 1 })));
     return html;
-  });
+  }
 }
