@@ -114,48 +114,35 @@ export async function buildEditions(
 
     const editions = pdfEditions(ctx);
     const concurrency = workersPerEdition(editions.length);
-    const settled = await Promise.allSettled(
-      editions.map(async (edition) => {
-        // The two editions are laid out side by side, and shown so.
-        const stage = { publication: slug, stage: `paginate-${edition}`, message: `paginating the ${edition} PDF`, alongside: true };
-        if (ctx.logger.progress) ctx.logger.progress(stage);
-        else ctx.logger.step(`${slug}: ${stage.message}`);
-        // Loaded only for PDFs: pdf-lib and the pagination modules take a quarter of a second to load.
-        const { buildPdfEdition } = await import('./paginate/pdf-edition.ts');
-        const pdf = await timed(timings, stage.stage, async () =>
-          buildPdfEdition({
-            ctx,
-            pub,
-            theme,
-            book,
-            strings,
-            edition,
-            faces,
-            images,
-            chapters: await printChapters(),
-            dir: path.join(work, edition),
-            date,
-            browser,
-            concurrency,
-            pages: prepared?.pages[edition],
-          }),
-        );
-        ctx.logger.progress?.({ ...stage, pages: pdf.pages, done: true });
-        return pdf;
-      }),
-    );
-    for (const s of settled) if (s.status === 'rejected') throw s.reason;
-    editions.forEach((edition, i) => {
-      const pdf = (settled[i] as PromiseFulfilledResult<PdfEdition>).value;
-      const format = edition === 'screen' ? 'pdf' : 'print';
-      const file = edition === 'screen' ? `${slug}.pdf` : `${slug}-print.pdf`;
-      pageMaps[edition] = pdf.map;
-      layout[edition] = pdf.layout;
-      fs.writeFileSync(path.join(staging, file), pdf.bytes);
-      outputs.push({ kind: format, file, bytes: pdf.bytes.length, pages: pdf.pages });
+    const running = editions.map(async (edition) => {
+      // The two editions are laid out side by side, and shown so.
+      const stage = { publication: slug, stage: `paginate-${edition}`, message: `paginating the ${edition} PDF`, alongside: true };
+      if (ctx.logger.progress) ctx.logger.progress(stage);
+      else ctx.logger.step(`${slug}: ${stage.message}`);
+      // Loaded only for PDFs: pdf-lib and the pagination modules take a quarter of a second to load.
+      const { buildPdfEdition } = await import('./paginate/pdf-edition.ts');
+      const pdf = await timed(timings, stage.stage, async () =>
+        buildPdfEdition({
+          ctx,
+          pub,
+          theme,
+          book,
+          strings,
+          edition,
+          faces,
+          images,
+          chapters: await printChapters(),
+          dir: path.join(work, edition),
+          date,
+          browser,
+          concurrency,
+          pages: prepared?.pages[edition],
+        }),
+      );
+      ctx.logger.progress?.({ ...stage, pages: pdf.pages, done: true });
+      return pdf;
     });
-
-    if (ctx.formats.has('epub') && coverWork) {
+    const packageTheEpub = async (cover: Promise<{ data: Uint8Array }>, pageMap: PageMap | undefined): Promise<Uint8Array> => {
       ctx.logger.step(`${slug}: packaging the EPUB`);
       const flat = (rel: string) => `images/${rel.replace(/^images\//, '').replace(/[\\/]/g, '-')}`;
       const owner = chapterOfIds(chapters);
@@ -167,7 +154,7 @@ export async function buildEditions(
           theme.strings(ch.lang),
         ),
       }));
-      const bytes = await timed(timings, 'epub', async () => {
+      return timed(timings, 'epub', async () => {
         // Loaded only for EPUBs: epub-gen-memory, jszip and the font subsetter take a tenth of a second to load.
         const { packageEpub, readAsset } = await import('./package/epub.ts');
         return packageEpub({
@@ -180,16 +167,40 @@ export async function buildEditions(
             (n) => !meta.authors.some((a) => a.name === n),
           ),
           // Packaged while the cover is drawn: only the archive waits for its bytes.
-          cover: { href: `cover${coverExt}`, mediaType: coverExt === '.png' ? 'image/png' : 'image/jpeg', data: coverData(coverWork) },
+          cover: { href: `cover${coverExt}`, mediaType: coverExt === '.png' ? 'image/png' : 'image/jpeg', data: coverData(cover) },
           assets: images.map((abs) => readAsset(abs, flat(path.relative(pub.dir, abs).split(path.sep).join('/')))),
           css: theme.file('css/base.css') + '\n' + theme.file('css/epub.css'),
           modified: date,
           theme,
           fonts: theme.fonts,
-          pageMap: pageMaps.print ?? pageMaps.screen,
+          pageMap,
           fontCache: ctx.cacheDir ? { dir: path.join(ctx.cacheDir, 'epub-fonts'), keep: (write) => ctx.onSuccess.push(write) } : undefined,
         });
       });
+    };
+    // The EPUB's page-break markers follow the print edition (the screen one
+    // without): it is packaged as soon as that edition is done, while the
+    // other may still be laid out or finished.
+    const mapEdition = editions.includes('print') ? editions.indexOf('print') : editions.length ? 0 : -1;
+    const epubWork =
+      ctx.formats.has('epub') && coverWork
+        ? (mapEdition >= 0 ? running[mapEdition] : Promise.resolve(undefined)).then((pdf) => packageTheEpub(coverWork, pdf?.map))
+        : undefined;
+    epubWork?.catch(() => undefined);
+    const settled = await Promise.allSettled(running);
+    for (const s of settled) if (s.status === 'rejected') throw s.reason;
+    editions.forEach((edition, i) => {
+      const pdf = (settled[i] as PromiseFulfilledResult<PdfEdition>).value;
+      const format = edition === 'screen' ? 'pdf' : 'print';
+      const file = edition === 'screen' ? `${slug}.pdf` : `${slug}-print.pdf`;
+      pageMaps[edition] = pdf.map;
+      layout[edition] = pdf.layout;
+      fs.writeFileSync(path.join(staging, file), pdf.bytes);
+      outputs.push({ kind: format, file, bytes: pdf.bytes.length, pages: pdf.pages });
+    });
+
+    if (epubWork) {
+      const bytes = await epubWork;
       fs.writeFileSync(path.join(staging, `${slug}.epub`), bytes);
       outputs.push({ kind: 'epub', file: `${slug}.epub`, bytes: bytes.length });
     }
