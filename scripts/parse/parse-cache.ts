@@ -12,6 +12,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { toolFile } from '../util/package-dir.ts';
+import { codeVersion } from '../util/code-version.ts';
 import type { Diagnostic } from '../diagnostics.ts';
 import type { ParsedChapter } from '../model.ts';
 import { markUsed, writeCacheEntry } from '../write/cache-entry.ts';
@@ -21,17 +22,8 @@ export interface CachedParse {
   diagnostics: Diagnostic[];
 }
 
-let parserHash: string | undefined;
 function parserVersion(toolRoot: string): string {
-  if (parserHash) return parserHash;
-  const h = createHash('sha256');
-  const dir = toolFile('scripts', 'parse');
-  for (const name of fs.readdirSync(dir).sort()) h.update(name).update(fs.readFileSync(path.join(dir, name)));
-  h.update(fs.readFileSync(path.join(dir, '..', 'model.ts')));
-  const lock = path.join(toolRoot, 'package-lock.json');
-  if (fs.existsSync(lock)) h.update(fs.readFileSync(lock));
-  parserHash = h.digest('hex');
-  return parserHash;
+  return codeVersion(toolRoot, [toolFile('scripts', 'parse'), toolFile('scripts', 'model.ts')]);
 }
 
 export function parseCacheKey(toolRoot: string, inputs: unknown): string {

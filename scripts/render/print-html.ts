@@ -13,6 +13,7 @@ import zlib from 'node:zlib';
 import { toHtml } from 'hast-util-to-html';
 import type { ParsedChapter } from '../model.ts';
 import { toolFile } from '../util/package-dir.ts';
+import { codeVersion } from '../util/code-version.ts';
 import { yieldToEvents } from '../util/yield.ts';
 import { markUsed, writeCacheEntry } from '../write/cache-entry.ts';
 import { rewriteImageSources } from './assets.ts';
@@ -32,17 +33,9 @@ export interface PrintHtmlOptions {
   toolRoot: string;
 }
 
-let rendererHash: string | undefined;
-/** The modules that make print HTML and the locked dependency versions. */
+/** The modules that make print HTML and the locked dependency versions (the hyphenation patterns among them). */
 function rendererVersion(toolRoot: string): string {
-  if (rendererHash) return rendererHash;
-  const h = createHash('sha256');
-  const dir = toolFile('scripts', 'render');
-  for (const name of fs.readdirSync(dir).sort()) h.update(name).update(fs.readFileSync(path.join(dir, name)));
-  const lock = path.join(toolRoot, 'package-lock.json');
-  if (fs.existsSync(lock)) h.update(fs.readFileSync(lock));
-  rendererHash = h.digest('hex');
-  return rendererHash;
+  return codeVersion(toolRoot, [toolFile('scripts', 'render')]);
 }
 
 export async function printHtml(chapters: ParsedChapter[], options: PrintHtmlOptions): Promise<string[]> {
