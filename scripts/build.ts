@@ -96,8 +96,13 @@ export async function build(options: BuildOptions): Promise<BuildSummary> {
     if (ctx.cacheDir) pruneCache(ctx.cacheDir);
     return { outDir: ctx.outDir, publications: results, warnings: ctx.warnings, catalog, timings };
   } finally {
-    if (prepared) await fs.rm(prepared.work, { recursive: true, force: true });
     if (session) await (await session.catch(() => undefined))?.close();
+    if (prepared) {
+      // A page still being made ready writes into the work folder: it is removed once every one has settled
+      // (with the browser closed, those not yet open give up at once).
+      await Promise.all(Object.values(prepared.pages).flat());
+      await fs.rm(prepared.work, { recursive: true, force: true });
+    }
   }
 }
 
