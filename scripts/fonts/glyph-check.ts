@@ -26,8 +26,9 @@ import type { Diagnostic } from '../diagnostics.ts';
 import type { ParsedChapter } from '../model.ts';
 import { primarySubtag } from '../parse/language.ts';
 import { coversCodePoint, type FontFace } from './font-faces.ts';
-import { toolFile } from '../util/package-dir.ts';
-import { markUsed, writeCacheEntry } from '../write/cache-entry.ts';
+import { toolFile, toolRoot } from '../util/package-dir.ts';
+import { codeVersion } from '../util/code-version.ts';
+import { readCacheEntry, writeCacheEntry } from '../write/cache-entry.ts';
 
 /** The one fontkit call we need; fontkit ships no type declarations. */
 interface FontkitFont {
@@ -180,7 +181,8 @@ export function checkGlyphs(
 ): Diagnostic[] {
   const coverage = new GlyphCoverage(faces);
   const diagnostics: Diagnostic[] = [];
-  const shared = cache && createHash('sha256').update(fs.readFileSync(toolFile('scripts', 'fonts', 'glyph-check.ts'))).update(JSON.stringify(faces)).digest('hex');
+  // This module and its dependencies (fontkit) make the warnings, from these faces.
+  const shared = cache && createHash('sha256').update(codeVersion(toolRoot(), [toolFile('scripts', 'fonts', 'glyph-check.ts')])).update(JSON.stringify(faces)).digest('hex');
   const entry = (ch: ParsedChapter) => (cache && ch.key ? path.join(cache.dir, `${createHash('sha256').update(shared!).update(ch.key).digest('hex')}.json.gz`) : undefined);
   // Asked once per code point, not once per character of the book (a regular expression each time).
   const ignorable = new Map<number, boolean>();
@@ -192,10 +194,10 @@ export function checkGlyphs(
 
   for (const chapter of chapters) {
     const file = entry(chapter);
-    if (file && fs.existsSync(file)) {
+    const kept = file && readCacheEntry(file);
+    if (kept) {
       try {
-        diagnostics.push(...(JSON.parse(zlib.gunzipSync(fs.readFileSync(file)).toString('utf8')) as Diagnostic[]));
-        markUsed(file);
+        diagnostics.push(...(JSON.parse(zlib.gunzipSync(kept).toString('utf8')) as Diagnostic[]));
         continue;
       } catch {
         // Checked again below.

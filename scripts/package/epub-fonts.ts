@@ -13,7 +13,7 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import subsetFont from 'subset-font';
-import { markUsed, writeCacheEntry } from '../write/cache-entry.ts';
+import { readCacheEntry, writeCacheEntry } from '../write/cache-entry.ts';
 import { toolFile } from '../util/package-dir.ts';
 import { coversCodePoint, readFontFaces, type FontFace, type FontFamilySpec } from '../fonts/font-faces.ts';
 import type { EpubAsset } from './epub.ts';
@@ -94,10 +94,8 @@ async function subset(source: Buffer, cps: number[], cache?: FontCache): Promise
   const file = cache
     ? path.join(cache.dir, `${createHash('sha256').update(subsetterVersion()).update(source).update(cps.join(',')).digest('hex')}.woff`)
     : undefined;
-  if (file && fs.existsSync(file)) {
-    markUsed(file);
-    return new Uint8Array(fs.readFileSync(file));
-  }
+  const kept = file && readCacheEntry(file);
+  if (kept) return new Uint8Array(kept);
   const data = new Uint8Array(await subsetFont(source, String.fromCodePoint(...cps), { targetFormat: 'woff' }));
   if (file) (cache!.keep ?? ((write) => write()))(() => writeCacheEntry(file, data));
   return data;

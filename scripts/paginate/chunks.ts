@@ -135,7 +135,6 @@ export function planChunks(parts: SerializedPart[], maxPages = DEFAULT_CHUNK_PAG
   if (current.length) groups.push(current);
 
   const classes: string[] = [];
-  const chunkOfPage: number[] = [];
   const pagesOf: PageScan[][] = groups.map(() => []);
   const chunks: Chunk[] = [];
   groups.forEach((group, c) => {
@@ -143,20 +142,15 @@ export function planChunks(parts: SerializedPart[], maxPages = DEFAULT_CHUNK_PAG
     group.forEach((part, i) => {
       if (i > 0 && (classes.length - offset) % 2 === 1) {
         classes.push(BLANK_CLASS);
-        chunkOfPage.push(c);
       }
       for (const page of scan(part)) {
         classes.push(page.className);
-        chunkOfPage.push(c);
         pagesOf[c].push(page);
       }
     });
     const last = c === groups.length - 1 && !options.more;
     const trailingBlank = !last && (classes.length - offset) % 2 === 1;
-    if (trailingBlank) {
-      classes.push(BLANK_CLASS);
-      chunkOfPage.push(c);
-    }
+    if (trailingBlank) classes.push(BLANK_CLASS);
     chunks.push({ parts: group, offset, pageCount: classes.length - offset, trailingBlank, folios: [], targets: {}, ids: new Map() });
   });
 

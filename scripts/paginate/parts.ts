@@ -596,28 +596,10 @@ export function mergeMaps(maps: PageMap[], chunks: Chunk[]): PageMap {
  * the next chapter opens on the right, as `break-before: right` does in one document.
  */
 export function joinParts(parts: SerializedPart[], options: { trailingBlank?: boolean } = {}): string {
-  const seen = new Set<string>();
-  const rules: string[] = [];
-  for (const p of parts) {
-    for (const r of p.rules) {
-      if (!seen.has(r)) {
-        seen.add(r);
-        rules.push(r);
-      }
-    }
-  }
-  const body: string[] = [];
-  let count = 0;
-  parts.forEach((p, i) => {
-    if (i > 0 && count % 2 === 1) {
-      body.push(BLANK_SLOT);
-      count++;
-    }
-    body.push(...p.pages);
-    count += p.pages.length;
-  });
+  // Parts follow one another as a part's chapters do (pieces.ts).
+  const { rules, pages: body } = composePieces(parts).part;
   // The next chunk opens on a right-hand page.
-  if (options.trailingBlank && count % 2 === 1) body.push(BLANK_SLOT);
+  if (options.trailingBlank && body.length % 2 === 1) body.push(BLANK_SLOT);
   const first = parts[0];
   return (
     `<!DOCTYPE html>\n<html lang="${escapeAttr(first.lang)}" style="${escapeAttr(first.htmlStyle)}">\n<head>\n<meta charset="utf-8">\n` +

@@ -7,7 +7,6 @@
  * changed (hyphenating the novel takes most of a second).
  */
 import { createHash } from 'node:crypto';
-import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { toHtml } from 'hast-util-to-html';
@@ -15,7 +14,7 @@ import type { ParsedChapter } from '../model.ts';
 import { toolFile } from '../util/package-dir.ts';
 import { codeVersion } from '../util/code-version.ts';
 import { yieldToEvents } from '../util/yield.ts';
-import { markUsed, writeCacheEntry } from '../write/cache-entry.ts';
+import { readCacheEntry, writeCacheEntry } from '../write/cache-entry.ts';
 import { rewriteImageSources } from './assets.ts';
 import { hyphenateTree, type HyphenationMemo } from './hyphenate.ts';
 import { footnotesToPageNotes, markBlockPositions, markCrossReferences } from './print-tree.ts';
@@ -54,13 +53,12 @@ export async function printHtml(chapters: ParsedChapter[], options: PrintHtmlOpt
       options.cacheDir && ch.key
         ? path.join(options.cacheDir, `${createHash('sha256').update(rendererVersion(options.toolRoot)).update(ch.key).update(inputs).digest('hex')}.html.gz`)
         : undefined;
-    if (file) {
+    const kept = file && readCacheEntry(file);
+    if (kept) {
       try {
-        const html = zlib.gunzipSync(fs.readFileSync(file)).toString('utf8');
-        markUsed(file);
-        return html;
+        return zlib.gunzipSync(kept).toString('utf8');
       } catch {
-        // Not there yet (or unreadable): made below.
+        // Unreadable: made again below.
       }
     }
     const tree = markBlockPositions(rewriteImageSources(ch.tree, options.media), ch.id);

@@ -14,6 +14,17 @@ export function writeCacheEntry(file: string, data: string | Uint8Array): void {
   fs.renameSync(tmp, file);
 }
 
+/** An entry's bytes, marked used; undefined when it is not there or cannot be read (it is made again then). */
+export function readCacheEntry(file: string): Buffer | undefined {
+  try {
+    const data = fs.readFileSync(file);
+    markUsed(file);
+    return data;
+  } catch {
+    return undefined;
+  }
+}
+
 export function markUsed(...files: string[]): void {
   const now = new Date();
   for (const file of files) fs.utimesSync(file, now, now);
