@@ -65,9 +65,12 @@ export async function build(options: BuildOptions): Promise<BuildSummary> {
       if (!pub) continue;
       // A cover to draw, and no cache it could come from: the browser starts while the chapters are parsed.
       if ((ctx.formats.has('epub') || ctx.formats.has('web')) && !pub.meta.cover && !ctx.cacheDir) await startEarly();
-      if (session && !prepared && !diagnostics.length && pdfEditions(ctx).length && laidOutInParts(ctx, pub, pub.chapters.length)) {
+      // The layout pages get ready meanwhile, in our browser once it is under way, or in the caller's (colophon dev).
+      const pagesIn = session ?? (options.browser && pdfEditions(ctx).length ? options.browser() : undefined);
+      pagesIn?.catch(() => undefined);
+      if (pagesIn && !prepared && !diagnostics.length && pdfEditions(ctx).length && laidOutInParts(ctx, pub, pub.chapters.length)) {
         const work = makeWorkDir();
-        prepared = { pub, work, pages: prepareWorkerPages(session, work, pdfEditions(ctx)) };
+        prepared = { pub, work, pages: prepareWorkerPages(pagesIn, work, pdfEditions(ctx)) };
       }
       try {
         const parsed = await timed(timings, 'parse', async () => parsePublication(pub, ctx));
@@ -100,7 +103,9 @@ export async function build(options: BuildOptions): Promise<BuildSummary> {
     if (prepared) {
       // A page still being made ready writes into the work folder: it is removed once every one has settled
       // (with the browser closed, those not yet open give up at once).
-      await Promise.all(Object.values(prepared.pages).flat());
+      const pages = await Promise.all(Object.values(prepared.pages).flat());
+      // In a browser that stays open (colophon dev), a page no worker took (the build failed first) is closed here.
+      if (options.browser) await Promise.all(pages.map((tab) => tab?.page.close().catch(() => undefined)));
       await fs.rm(prepared.work, { recursive: true, force: true });
     }
   }

@@ -16,7 +16,7 @@ import path from 'node:path';
 import { toolRoot } from './util/package-dir.ts';
 
 /** The programs a user or the benchmark runs, by their source path. */
-export const ENTRY_POINTS = ['scripts/cli.ts', 'scripts/build.ts', 'scripts/bench/run-build.ts'];
+export const ENTRY_POINTS = ['scripts/cli.ts', 'scripts/build.ts', 'scripts/bench/run-build.ts', 'scripts/bench/run-dev-edit.ts'];
 
 export async function compile(outDir = path.join(toolRoot(), 'lib')): Promise<string> {
   const { build } = await import('esbuild');

@@ -192,6 +192,9 @@ export function checkGlyphs(
     return answer;
   };
 
+  // Code points of the Basic Multilingual Plane known to be drawn (or drawn as nothing), whatever the stack.
+  const drawn = new Uint8Array(0x10000);
+
   for (const chapter of chapters) {
     const file = entry(chapter);
     const kept = file && readCacheEntry(file);
@@ -207,9 +210,16 @@ export function checkGlyphs(
     const misses = new Map<number, Miss>();
     const offset = chapter.source.bodyStartLine - 1;
     const note = (text: string, stack: Stack, line: number | undefined) => {
-      for (const ch of text) {
-        const cp = ch.codePointAt(0)!;
-        if (misses.has(cp) || ignored(cp) || coverage.has(cp, stack)) continue;
+      for (let i = 0; i < text.length; i++) {
+        // Most characters were seen already: one array lookup (no surrogate is ever marked).
+        if (drawn[text.charCodeAt(i)]) continue;
+        const cp = text.codePointAt(i)!;
+        if (cp > 0xffff) i++;
+        if (misses.has(cp)) continue;
+        if (ignored(cp) || coverage.has(cp, stack)) {
+          if (cp < 0xd800 || (cp > 0xdfff && cp <= 0xffff)) drawn[cp] = 1;
+          continue;
+        }
         misses.set(cp, { cp, line });
       }
     };
