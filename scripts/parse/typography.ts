@@ -122,16 +122,23 @@ interface OpenQuote {
  */
 export function smartQuotes(segments: readonly Segment[]): string[] {
   const text = segments.map((s) => s.value).join('');
+  // Most blocks of most books hold no straight quote: nothing to change.
+  if (!text.includes('"') && !text.includes("'")) return segments.map((s) => s.value);
   const chars = text.split('');
-  const langAt: string[] = [];
-  const frozen: boolean[] = [];
+  // Where each segment starts in `text`, and its URL-like parts (never changed).
+  const starts: number[] = [];
+  let length = 0;
   for (const seg of segments) {
-    const urls = seg.frozen ? [] : urlRanges(seg.value);
-    for (let i = 0; i < seg.value.length; i++) {
-      langAt.push(seg.lang);
-      frozen.push(seg.frozen === true || urls.some(([s, e]) => i >= s && i < e));
-    }
+    starts.push(length);
+    length += seg.value.length;
   }
+  const urls = segments.map((seg) => (seg.frozen ? [] : urlRanges(seg.value)));
+  // The segment of a position, found by walking forward (positions only grow).
+  let s = 0;
+  const segmentAt = (i: number) => {
+    while (s + 1 < segments.length && starts[s + 1] <= i) s++;
+    return s;
+  };
 
   const stack: OpenQuote[] = [];
   // Which marks this pass turned into opening quotes: glyphs alone cannot tell,
@@ -139,8 +146,11 @@ export function smartQuotes(segments: readonly Segment[]): string[] {
   const opening: boolean[] = [];
   for (let i = 0; i < chars.length; i++) {
     const mark = chars[i];
-    if ((mark !== '"' && mark !== "'") || frozen[i]) continue;
-    const style = quoteStyleFor(langAt[i]!);
+    if (mark !== '"' && mark !== "'") continue;
+    const k = segmentAt(i);
+    const at = i - starts[k];
+    if (segments[k].frozen || urls[k].some(([start, end]) => at >= start && at < end)) continue;
+    const style = quoteStyleFor(segments[k].lang);
     if (!style) continue;
     const prev = i > 0 ? text[i - 1] : undefined;
     const next = text[i + 1];
