@@ -32,7 +32,7 @@ export const DEFAULT_PRINTING: Printing = 'parts';
  * this many pages wait (a collection takes about 0.1 s), so a page holds at
  * most about this many besides its current part, however long the book.
  */
-export const DEFAULT_GARBAGE_PAGES = 200;
+export const DEFAULT_GARBAGE_PAGES = 400;
 
 export interface Chunk {
   parts: SerializedPart[];
