@@ -66,9 +66,8 @@ export async function build(options: BuildOptions): Promise<BuildSummary> {
       // A cover to draw, and no cache it could come from: the browser starts while the chapters are parsed.
       if ((ctx.formats.has('epub') || ctx.formats.has('web')) && !pub.meta.cover && !ctx.cacheDir) await startEarly();
       // The layout pages get ready meanwhile, in our browser once it is under way, or in the caller's (colophon dev).
-      const pagesIn = session ?? (options.browser && pdfEditions(ctx).length ? options.browser() : undefined);
-      pagesIn?.catch(() => undefined);
-      if (pagesIn && !prepared && !diagnostics.length && pdfEditions(ctx).length && laidOutInParts(ctx, pub, pub.chapters.length)) {
+      const pagesIn = !prepared && !diagnostics.length && pdfEditions(ctx).length && laidOutInParts(ctx, pub, pub.chapters.length) ? (session ?? options.browser?.()) : undefined;
+      if (pagesIn) {
         const work = makeWorkDir();
         prepared = { pub, work, pages: prepareWorkerPages(pagesIn, work, pdfEditions(ctx)) };
       }

@@ -7,14 +7,12 @@
  */
 import fs from 'node:fs';
 import { startDev } from '../commands/dev.ts';
+import type { PublicationManifest } from '../editions.ts';
 
 const [input, outDir, chapter] = process.argv.slice(2);
 const quiet = { out: () => {}, err: () => {} };
-const startedAt = performance.now();
 const session = await startDev({ input, outDir, port: 0, io: quiet });
-const first = session.nextEditions();
-if (!(await first)) throw new Error('the first build of every edition failed');
-const coldSeconds = (performance.now() - startedAt) / 1000;
+if (!(await session.nextEditions())) throw new Error('the first build of every edition failed');
 
 const editedAt = performance.now();
 const rebuilt = session.nextEditions();
@@ -23,8 +21,6 @@ const ok = await rebuilt;
 const seconds = (performance.now() - editedAt) / 1000;
 await session.close();
 if (!ok) throw new Error('the rebuild after the edit failed');
-const pdf = JSON.parse(fs.readFileSync(`${outDir}/${session.publications[0].slug}/publication.json`, 'utf8')) as {
-  outputs: Array<{ kind: string; pages?: number }>;
-};
-const pages = pdf.outputs.find((o) => o.kind === 'pdf')?.pages ?? 0;
-process.stdout.write(JSON.stringify({ pages, coldSeconds, seconds }) + '\n');
+const manifest = JSON.parse(fs.readFileSync(`${outDir}/${session.publications[0].slug}/publication.json`, 'utf8')) as PublicationManifest;
+const pages = manifest.outputs.find((o) => o.kind === 'pdf')?.pages ?? 0;
+process.stdout.write(JSON.stringify({ pages, seconds }) + '\n');
