@@ -8,9 +8,8 @@ import { createContext, type BuildContext, type BuildOptions } from './context.t
 import { ContentError } from './diagnostics.ts';
 import { findPublications, inspectPublication } from './load/load-publication.ts';
 import { launchBrowser, startBrowser, type BrowserSession } from './browser.ts';
-import type { PublicationResult } from './editions.ts';
-import { makeWorkDir } from './write/work-dir.ts';
-import { laidOutInParts, pdfEditions, prepareWorkerPages, type WorkerPages } from './paginate/worker-pages.ts';
+import type { HeadStart, PublicationResult } from './editions.ts';
+import { laidOutInParts, pdfEditions } from './paginate/worker-pages.ts';
 import type { Publication } from './model.ts';
 import { createStaging, removeLeftovers, replaceDir } from './write/atomic.ts';
 import { pruneCache } from './write/prune-cache.ts';
@@ -48,12 +47,12 @@ export async function build(options: BuildOptions): Promise<BuildSummary> {
   };
   if (ctx.formats.has('pdf') || ctx.formats.has('print')) await startEarly();
   // Loaded once Chromium is on its way (the parser and the renderers take a fifth of a second to load).
-  const [{ parsePublication }, { buildEditions }] = await Promise.all([import('./parse/parse-publication.ts'), import('./editions.ts')]);
+  const [{ parsePublication }, { buildEditions, startPublication }] = await Promise.all([import('./parse/parse-publication.ts'), import('./editions.ts')]);
 
   const results: PublicationResult[] = [];
   const timings: Record<string, number> = {};
-  // The first book's layout pages, made ready while its chapters are parsed.
-  let prepared: { pub: Publication; work: string; pages: WorkerPages } | undefined;
+  // What each book starts while its chapters are parsed: theme, cover, the first book's layout pages.
+  const heads = new Map<Publication, HeadStart>();
   try {
     // Load and parse everything first, so every content problem is reported in one run.
     const loaded = [];
@@ -65,14 +64,20 @@ export async function build(options: BuildOptions): Promise<BuildSummary> {
       if (!pub) continue;
       // A cover to draw, and no cache it could come from: the browser starts while the chapters are parsed.
       if ((ctx.formats.has('epub') || ctx.formats.has('web')) && !pub.meta.cover && !ctx.cacheDir) await startEarly();
-      // The layout pages get ready meanwhile, in our browser once it is under way, or in the caller's (colophon dev).
-      const pagesIn = !prepared && !diagnostics.length && pdfEditions(ctx).length && laidOutInParts(ctx, pub, pub.chapters.length) ? (session ?? options.browser?.()) : undefined;
-      if (pagesIn) {
-        const work = makeWorkDir();
-        prepared = { pub, work, pages: prepareWorkerPages(pagesIn, work, pdfEditions(ctx)) };
+      if (!diagnostics.length) {
+        try {
+          // The layout pages get ready meanwhile, in our browser once it is under way, or in the caller's (colophon dev).
+          const first = ![...heads.values()].some((h) => h.pages);
+          const pagesIn = first && pdfEditions(ctx).length && laidOutInParts(ctx, pub, pub.chapters.length) ? (session ?? options.browser?.()) : undefined;
+          heads.set(pub, startPublication(ctx, pub, browser, pagesIn));
+        } catch (error) {
+          // A broken theme is reported with the chapters' problems.
+          if (error instanceof ContentError) problems.push(...error.diagnostics);
+          else throw error;
+        }
       }
       try {
-        const parsed = await timed(timings, 'parse', async () => parsePublication(pub, ctx));
+        const parsed = await timed(timings, 'parse', () => parsePublication(pub, ctx));
         if (!diagnostics.length) loaded.push({ pub, parsed });
       } catch (error) {
         if (error instanceof ContentError) problems.push(...error.diagnostics);
@@ -85,7 +90,7 @@ export async function build(options: BuildOptions): Promise<BuildSummary> {
       ctx.logger.step(`${pub.meta.slug}: building ${[...ctx.formats].join(', ')}`);
       const staging = await createStaging(ctx.outDir, pub.meta.slug);
       try {
-        const result = await buildEditions(ctx, pub, parsed, staging, browser, timings, prepared?.pub === pub ? prepared : undefined);
+        const result = await buildEditions(ctx, pub, parsed, staging, browser, timings, heads.get(pub)!);
         await replaceDir(staging, path.join(ctx.outDir, pub.meta.slug));
         results.push(result);
       } catch (error) {
@@ -99,13 +104,14 @@ export async function build(options: BuildOptions): Promise<BuildSummary> {
     return { outDir: ctx.outDir, publications: results, warnings: ctx.warnings, catalog, timings };
   } finally {
     if (session) await (await session.catch(() => undefined))?.close();
-    if (prepared) {
+    for (const head of heads.values()) {
       // A page still being made ready writes into the work folder: it is removed once every one has settled
       // (with the browser closed, those not yet open give up at once).
-      const pages = await Promise.all(Object.values(prepared.pages).flat());
+      const pages = await Promise.all(Object.values(head.pages ?? {}).flat());
+      await head.cover?.catch(() => undefined);
       // In a browser that stays open (colophon dev), a page no worker took (the build failed first) is closed here.
       if (options.browser) await Promise.all(pages.map((tab) => tab?.page.close().catch(() => undefined)));
-      await fs.rm(prepared.work, { recursive: true, force: true });
+      await fs.rm(head.work, { recursive: true, force: true });
     }
   }
 }

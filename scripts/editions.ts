@@ -29,7 +29,7 @@ import { renderWebEdition } from './web/web-edition.ts';
 import { localiseNoteLinks } from './render/note-links.ts';
 import { timed } from './build.ts';
 import { markUsed, writeCacheEntry } from './write/cache-entry.ts';
-import { pdfEditions, workersPerEdition, type WorkerPages } from './paginate/worker-pages.ts';
+import { pdfEditions, prepareWorkerPages, workersPerEdition, type WorkerPages } from './paginate/worker-pages.ts';
 import { makeWorkDir } from './write/work-dir.ts';
 import { yieldToEvents } from './util/yield.ts';
 
@@ -57,13 +57,12 @@ export async function buildEditions(
   staging: string,
   browser: () => Promise<BrowserSession>,
   timings: Record<string, number>,
-  /** The work folder, and layout pages made ready in it, when the build prepared them while parsing. */
-  prepared?: { work: string; pages: WorkerPages },
+  /** What was started for this book while its chapters were parsed. */
+  head: HeadStart,
 ): Promise<PublicationResult> {
   const { meta } = pub;
-  const theme = loadTheme(ctx.toolRoot, pub.dir, ctx.displayPath);
-  const identifier = publicationIdentifier(meta);
-  const book = bookView(meta, identifier);
+  const { theme, book, work } = head;
+  const identifier = book.identifier;
   const strings = theme.strings(meta.language);
   const date = buildDate(ctx, pub);
   // Between steps, the browser's pages get ready (util/yield.ts).
@@ -76,7 +75,6 @@ export async function buildEditions(
   for (const d of checkGlyphs(chapters, themeFaces, ctx.displayPath, glyphCache)) ctx.logger.warn(d);
   await yieldToEvents();
   const images = [...new Set(chapters.flatMap((c) => c.images))].sort();
-  const work = prepared?.work ?? makeWorkDir();
   const outputs: OutputFile[] = [];
   const pageMaps: PublicationResult['pageMaps'] = {};
   const layout: PublicationResult['layout'] = {};
@@ -102,15 +100,8 @@ export async function buildEditions(
       writePrintPreview({ ctx, pub, theme, book, strings, edition: 'screen', faces, images, chapters: await printChapters(), dir: path.join(staging, 'preview') });
     }
 
-    // The cover is drawn (in Chromium) while the PDFs and the EPUB are made.
-    const coverNeeded = ctx.formats.has('epub') || ctx.formats.has('web');
     const coverExt = meta.cover ? coverFileExt(meta.cover) : DRAWN_COVER_EXT;
-    const coverWork = coverNeeded
-      ? meta.cover
-        ? Promise.resolve(coverFromFile(path.join(pub.dir, meta.cover)))
-        : drawCover(ctx, theme, book, faces, work, browser)
-      : undefined;
-    coverWork?.catch(() => undefined);
+    const coverWork = head.cover;
 
     const editions = pdfEditions(ctx);
     const concurrency = workersPerEdition(editions.length);
@@ -136,7 +127,7 @@ export async function buildEditions(
           date,
           browser,
           concurrency,
-          pages: prepared?.pages[edition],
+          pages: head.pages?.[edition],
         }),
       );
       ctx.logger.progress?.({ ...stage, pages: pdf.pages, done: true });
@@ -251,6 +242,48 @@ function usedFaces(all: FontFace[], theme: Theme, pub: Publication, chapters: Pa
   return selectFaces(all, codePointsOf(texts));
 }
 
+/** What a build starts for a publication as soon as it is loaded, while its chapters are parsed. */
+export interface HeadStart {
+  theme: Theme;
+  book: BookView;
+  /** The build's work folder for this book (print HTML, layout, cover). */
+  work: string;
+  /** Layout pages being made ready for the PDF editions, in `work`. */
+  pages?: WorkerPages;
+  /** The cover of the EPUB and the web edition on its way: drawn in Chromium, on the other core. */
+  cover?: Promise<Cover>;
+}
+
+export interface Cover {
+  data: Uint8Array;
+  ext: string;
+}
+
+/**
+ * Loads the theme and starts what needs no parsed chapter: the cover (EPUB,
+ * web) and, given a browser, the layout pages of the PDF editions.
+ */
+export function startPublication(
+  ctx: BuildContext,
+  pub: Publication,
+  browser: () => Promise<BrowserSession>,
+  pagesIn?: Promise<BrowserSession>,
+): HeadStart {
+  const theme = loadTheme(ctx.toolRoot, pub.dir, ctx.displayPath);
+  const book = bookView(pub.meta, publicationIdentifier(pub.meta));
+  const work = makeWorkDir();
+  const head: HeadStart = { theme, book, work };
+  if (pagesIn) head.pages = prepareWorkerPages(pagesIn, work, pdfEditions(ctx));
+  if (ctx.formats.has('epub') || ctx.formats.has('web')) {
+    head.cover = pub.meta.cover
+      ? Promise.resolve(coverFromFile(path.join(pub.dir, pub.meta.cover)))
+      : // The cover shows the book's metadata alone: the faces that draw it.
+        drawCover(ctx, theme, book, selectFaces(theme.fonts.flatMap(readFontFaces), codePointsOf([JSON.stringify(book)])), work, browser);
+    head.cover.catch(() => undefined);
+  }
+  return head;
+}
+
 async function drawCover(
   ctx: BuildContext,
   theme: Theme,
@@ -258,7 +291,7 @@ async function drawCover(
   faces: FontFace[],
   work: string,
   browser: () => Promise<BrowserSession>,
-): Promise<{ data: Uint8Array; ext: string }> {
+): Promise<Cover> {
   const dir = path.join(work, 'cover');
   fs.mkdirSync(dir, { recursive: true });
   const assets = writeSiteAssets(dir, { theme, faces, images: [], publicationDir: dir, css: ['base.css', 'cover.css'] });

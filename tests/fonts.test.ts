@@ -112,7 +112,7 @@ describe('checkGlyphs', () => {
   it('checks the 122,000-word novel, each warning with its line', async () => {
     const dir = path.join(FIXTURES, 'novel');
     const pub = await loadPublication(dir);
-    const chapters = parsePublication(pub, createContext({ input: dir, outDir: 'unused', formats: [] }));
+    const chapters = await parsePublication(pub, createContext({ input: dir, outDir: 'unused', formats: [] }));
     const diagnostics = checkGlyphs(chapters, FACES, (p) => p);
     expect(diagnostics.every((d) => d.code === GLYPH_MISSING && d.line !== undefined)).toBe(true);
   }, 120_000);

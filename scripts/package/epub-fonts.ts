@@ -10,13 +10,14 @@
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import subsetFont from 'subset-font';
 import { readCacheEntry, writeCacheEntry } from '../write/cache-entry.ts';
-import { toolFile } from '../util/package-dir.ts';
+import { toolFile, toolRoot } from '../util/package-dir.ts';
+import { codeVersion } from '../util/code-version.ts';
 import { coversCodePoint, readFontFaces, type FontFace, type FontFamilySpec } from '../fonts/font-faces.ts';
 import type { EpubAsset } from './epub.ts';
+import { isWoff, sfntToWoff, woffToSfnt } from './woff.ts';
 
 export interface EmbeddedFonts {
   assets: EpubAsset[];
@@ -76,12 +77,12 @@ export async function embedFonts(specs: FontFamilySpec[], text: string, cache?: 
 }
 
 let subsetterHash: string | undefined;
-/** subset-font's and HarfBuzz's versions, as locked. */
+/** subset-font's and HarfBuzz's versions, as locked, with the WOFF writer and the zlib it deflates with. */
 function subsetterVersion(): string {
-  if (subsetterHash) return subsetterHash;
-  const lock = toolFile('package-lock.json');
-  const h = createHash('sha256').update(fs.existsSync(lock) ? fs.readFileSync(lock) : fs.readFileSync(createRequire(import.meta.url).resolve('subset-font/package.json')));
-  return (subsetterHash = h.digest('hex'));
+  return (subsetterHash ??= createHash('sha256')
+    .update(codeVersion(toolRoot(), [toolFile('scripts', 'package', 'woff.ts')]))
+    .update(process.versions.zlib ?? '')
+    .digest('hex'));
 }
 
 export interface FontCache {
@@ -96,7 +97,9 @@ async function subset(source: Buffer, cps: number[], cache?: FontCache): Promise
     : undefined;
   const kept = file && readCacheEntry(file);
   if (kept) return new Uint8Array(kept);
-  const data = new Uint8Array(await subsetFont(source, String.fromCodePoint(...cps), { targetFormat: 'woff' }));
+  // HarfBuzz reads and writes TrueType; the WOFF container is unpacked and made with Node's zlib (woff.ts).
+  const font = isWoff(source) ? woffToSfnt(source) : source;
+  const data = sfntToWoff(await subsetFont(Buffer.from(font.buffer, font.byteOffset, font.byteLength), String.fromCodePoint(...cps), { targetFormat: 'truetype' }));
   if (file) (cache!.keep ?? ((write) => write()))(() => writeCacheEntry(file, data));
   return data;
 }
@@ -110,20 +113,37 @@ function covers(faces: FontFace[], cp: number): boolean {
  * (Noto Naskh Arabic, Noto Serif SC), unlike a second Latin family such as the sans or the mono.
  */
 function isScriptFamily(faces: FontFace[], primary: FontFace[]): boolean {
-  const seen = new Set<number>();
-  let shared = 0;
-  let beyond = 0;
-  for (const f of faces) {
-    for (const [a, b] of f.ranges) {
-      for (let cp = a; cp <= b; cp++) {
-        if (seen.has(cp)) continue;
-        seen.add(cp);
-        if (covers(primary, cp)) shared++;
-        else beyond++;
-      }
-    }
+  const own = mergeRanges(faces.flatMap((f) => f.ranges));
+  const shared = overlap(own, mergeRanges(primary.flatMap((f) => f.ranges)));
+  return size(own) - shared > shared;
+}
+
+/** Inclusive code point ranges, sorted and merged: a family's coverage counted once. */
+function mergeRanges(ranges: Array<[number, number]>): Array<[number, number]> {
+  const out: Array<[number, number]> = [];
+  for (const [a, b] of [...ranges].sort((x, y) => x[0] - y[0])) {
+    const last = out.at(-1);
+    if (last && a <= last[1] + 1) last[1] = Math.max(last[1], b);
+    else out.push([a, b]);
   }
-  return beyond > shared;
+  return out;
+}
+
+function size(ranges: Array<[number, number]>): number {
+  return ranges.reduce((n, [a, b]) => n + b - a + 1, 0);
+}
+
+/** How many code points two merged range lists share. */
+function overlap(x: Array<[number, number]>, y: Array<[number, number]>): number {
+  let n = 0;
+  for (let i = 0, j = 0; i < x.length && j < y.length; ) {
+    const lo = Math.max(x[i][0], y[j][0]);
+    const hi = Math.min(x[i][1], y[j][1]);
+    if (lo <= hi) n += hi - lo + 1;
+    if (x[i][1] < y[j][1]) i++;
+    else j++;
+  }
+  return n;
 }
 
 /** The characters of XHTML documents: text content, with markup dropped and character references decoded. */

@@ -8,12 +8,19 @@ import { ContentError, type Diagnostic } from '../diagnostics.ts';
 import type { ParsedChapter, Publication } from '../model.ts';
 import { parseChapter } from './parse-chapter.ts';
 import { parseCacheKey, readParsed, writeParsed } from './parse-cache.ts';
+import { yieldToEvents } from '../util/yield.ts';
 
-export function parsePublication(pub: Publication, ctx: BuildContext): ParsedChapter[] {
+/**
+ * Node answers the browser between chapters: the layout pages and the cover
+ * get ready (in Chromium, on the other core) while the book is parsed.
+ */
+export async function parsePublication(pub: Publication, ctx: BuildContext): Promise<ParsedChapter[]> {
   const errors: Diagnostic[] = [];
   const cacheDir = ctx.cacheDir ? path.join(ctx.cacheDir, 'parsed') : undefined;
   const pending: Array<() => void> = [];
-  const chapters = pub.chapters.map((source, index) => {
+  const chapters: ParsedChapter[] = [];
+  for (const [index, source] of pub.chapters.entries()) {
+    if (index) await yieldToEvents();
     ctx.logger.progress?.({ publication: pub.meta.slug, stage: 'parse', message: 'parsing chapters', current: index + 1, total: pub.chapters.length });
     const options = { publicationDir: pub.dir, bookLanguage: pub.meta.language, index, displayPath: ctx.displayPath };
     const key = cacheDir && parseCacheKey(ctx.toolRoot, { source, dir: pub.dir, lang: pub.meta.language, index, shown: ctx.displayPath(source.file) });
@@ -29,8 +36,8 @@ export function parsePublication(pub: Publication, ctx: BuildContext): ParsedCha
       if (d.severity === 'error') errors.push(d);
       else ctx.logger.warn(d);
     }
-    return chapter;
-  });
+    chapters.push(chapter);
+  }
   if (errors.length) throw new ContentError(errors);
   // Kept only when the whole build succeeds: one that fails on its content writes nothing.
   ctx.onSuccess.push(...pending);

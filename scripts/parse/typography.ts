@@ -66,9 +66,13 @@ export function looksLikeUrl(text: string): boolean {
   return m !== null && m.index === 0 && m[0].length === t.length;
 }
 
+/** Every URL-like substring holds one of these: a cheap test first, as URL_LIKE backtracks at every word. */
+const URL_HINT = /[:@]|www\./i;
+
 /** [start, end) ranges of URL-like substrings. */
 function urlRanges(text: string): Array<[number, number]> {
   const ranges: Array<[number, number]> = [];
+  if (!URL_HINT.test(text)) return ranges;
   for (const m of text.matchAll(new RegExp(URL_LIKE, 'gi'))) ranges.push([m.index, m.index + m[0].length]);
   return ranges;
 }

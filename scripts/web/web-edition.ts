@@ -42,8 +42,8 @@ export function renderWebEdition(input: WebEditionInput): string {
   const chapters = input.chapters.map((ch, i) => {
     logger.progress?.({ publication: slug, stage: 'web', message: 'writing the web edition', current: i + 1, total });
     const own = theme.strings(ch.lang);
-    // The parsed tree is shared with the other editions: change a copy.
-    const tree = scrollableTables(localiseNoteLinks(structuredClone(rewriteImageSources(ch.tree, input.media)), own), own);
+    // The parsed tree is shared with the other editions: rewriteImageSources makes the copy changed here.
+    const tree = scrollableTables(localiseNoteLinks(rewriteImageSources(ch.tree, input.media), own), own);
     return { ...chapterView(ch, toHtml(tree)), showHead: input.showHead };
   });
   return theme.render('web', {

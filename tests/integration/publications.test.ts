@@ -23,7 +23,7 @@ const PUBLICATIONS = [
 
 async function parsed(dir: string): Promise<{ pub: Publication; chapters: ParsedChapter[] }> {
   const pub = await loadPublication(dir);
-  return { pub, chapters: parsePublication(pub, createContext({ input: dir, outDir: 'unused', formats: [] })) };
+  return { pub, chapters: await parsePublication(pub, createContext({ input: dir, outDir: 'unused', formats: [] })) };
 }
 
 describe.each(PUBLICATIONS)('$name', ({ dir, minPages, maxPages }) => {
