@@ -87,6 +87,9 @@ export const CHROMIUM_ARGS = [
   // The novel's PDF: peak memory of the process tree 1.62 → 1.27 GB.
   '--disable-features=WebUIOmniboxPopup,WebUIOmniboxFullPopup,WebUIOmniboxAimPopup,SpareRendererForSitePerProcess',
   '--enable-features=NetworkServiceInProcess2',
+  // The GPU process draws nothing with --disable-gpu but costs 80 MB; in the browser's process
+  // the 4× book's peak is about 30 MB lower, its pages the same pixel for pixel.
+  '--in-process-gpu',
 ];
 
 /**

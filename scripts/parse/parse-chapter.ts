@@ -29,6 +29,7 @@ import rehypeRemoveEmptyParagraphs from './rehype-remove-empty-paragraphs.ts';
 import rehypeScopeFragments from './rehype-scope-fragments.ts';
 import rehypeSmartPunctuation from './rehype-smart-punctuation.ts';
 import rehypeTableCells from './rehype-table-cells.ts';
+import remarkWithoutLiteralAutolinks, { mayHoldLiteralAutolinks } from './remark-literal-autolinks.ts';
 import { chapterSchema } from './sanitize-schema.ts';
 import { smartPunctuation } from './typography.ts';
 
@@ -96,9 +97,9 @@ export function parseChapter(source: ChapterSource, ctx: ParseContext): ParseRes
   const headings: Heading[] = [];
   const images: string[] = [];
 
-  const processor = unified()
-    .use(remarkParse)
-    .use(remarkGfm)
+  const markdown = unified().use(remarkParse).use(remarkGfm);
+  if (!mayHoldLiteralAutolinks(source.body)) markdown.use(remarkWithoutLiteralAutolinks);
+  const processor = markdown
     .use(remarkRehype, {
       allowDangerousHtml: true,
       // The sanitiser prefixes every id with the chapter prefix; prefixing here
