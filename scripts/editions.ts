@@ -61,13 +61,12 @@ export async function buildEditions(
   head: HeadStart,
 ): Promise<PublicationResult> {
   const { meta } = pub;
-  const { theme, book, work } = head;
+  const { theme, book, work, themeFaces } = head;
   const identifier = book.identifier;
   const strings = theme.strings(meta.language);
   const date = buildDate(ctx, pub);
   // Between steps, the browser's pages get ready (util/yield.ts).
   await yieldToEvents();
-  const themeFaces = theme.fonts.flatMap(readFontFaces);
   const faces = usedFaces(themeFaces, theme, pub, chapters);
   await yieldToEvents();
   // Characters no theme font can draw would print as empty boxes: say where they are.
@@ -245,6 +244,8 @@ function usedFaces(all: FontFace[], theme: Theme, pub: Publication, chapters: Pa
 /** What a build starts for a publication as soon as it is loaded, while its chapters are parsed. */
 export interface HeadStart {
   theme: Theme;
+  /** Every face of the theme's fonts, read once from their stylesheets. */
+  themeFaces: FontFace[];
   book: BookView;
   /** The build's work folder for this book (print HTML, layout, cover). */
   work: string;
@@ -271,14 +272,15 @@ export function startPublication(
 ): HeadStart {
   const theme = loadTheme(ctx.toolRoot, pub.dir, ctx.displayPath);
   const book = bookView(pub.meta, publicationIdentifier(pub.meta));
+  const themeFaces = theme.fonts.flatMap(readFontFaces);
   const work = makeWorkDir();
-  const head: HeadStart = { theme, book, work };
+  const head: HeadStart = { theme, themeFaces, book, work };
   if (pagesIn) head.pages = prepareWorkerPages(pagesIn, work, pdfEditions(ctx));
   if (ctx.formats.has('epub') || ctx.formats.has('web')) {
     head.cover = pub.meta.cover
       ? Promise.resolve(coverFromFile(path.join(pub.dir, pub.meta.cover)))
       : // The cover shows the book's metadata alone: the faces that draw it.
-        drawCover(ctx, theme, book, selectFaces(theme.fonts.flatMap(readFontFaces), codePointsOf([JSON.stringify(book)])), work, browser);
+        drawCover(ctx, theme, book, selectFaces(themeFaces, codePointsOf([JSON.stringify(book)])), work, browser);
     head.cover.catch(() => undefined);
   }
   return head;
