@@ -32,6 +32,7 @@ import { markUsed, writeCacheEntry } from './write/cache-entry.ts';
 import { pdfEditions, prepareWorkerPages, workersPerEdition, type WorkerPages } from './paginate/worker-pages.ts';
 import { makeWorkDir } from './write/work-dir.ts';
 import { yieldToEvents } from './util/yield.ts';
+import { settleable } from './util/settleable.ts';
 
 export interface PublicationResult {
   slug: string;
@@ -104,7 +105,9 @@ export async function buildEditions(
 
     const editions = pdfEditions(ctx);
     const concurrency = workersPerEdition(editions.length);
-    const running = editions.map(async (edition) => {
+    // Each edition's page map, known before its PDF is printed and finished.
+    const mapsOf = editions.map(() => settleable<PageMap>());
+    const running = editions.map(async (edition, e) => {
       // The two editions are laid out side by side, and shown so.
       const stage = { publication: slug, stage: `paginate-${edition}`, message: `paginating the ${edition} PDF`, alongside: true };
       if (ctx.logger.progress) ctx.logger.progress(stage);
@@ -127,6 +130,7 @@ export async function buildEditions(
           browser,
           concurrency,
           pages: head.pages?.[edition],
+          onMap: mapsOf[e].resolve,
         }),
       );
       ctx.logger.progress?.({ ...stage, pages: pdf.pages, done: true });
@@ -169,13 +173,12 @@ export async function buildEditions(
       });
     };
     // The EPUB's page-break markers follow the print edition (the screen one
-    // without): it is packaged as soon as that edition is done, while the
-    // other may still be laid out or finished.
+    // without): it is packaged as soon as that edition's page map is known,
+    // while its last pages are printed and the PDFs merged and finished.
     const mapEdition = editions.includes('print') ? editions.indexOf('print') : editions.length ? 0 : -1;
-    const epubWork =
-      ctx.formats.has('epub') && coverWork
-        ? (mapEdition >= 0 ? running[mapEdition] : Promise.resolve(undefined)).then((pdf) => packageTheEpub(coverWork, pdf?.map))
-        : undefined;
+    const epubMap = () =>
+      mapEdition >= 0 ? Promise.race([mapsOf[mapEdition].promise, running[mapEdition].then((pdf) => pdf.map)]) : Promise.resolve(undefined);
+    const epubWork = ctx.formats.has('epub') && coverWork ? epubMap().then((map) => packageTheEpub(coverWork, map)) : undefined;
     epubWork?.catch(() => undefined);
     const settled = await Promise.allSettled(running);
     for (const s of settled) if (s.status === 'rejected') throw s.reason;

@@ -65,6 +65,8 @@ function describeBook(doc: PDFDocument) {
     parents: kids.every((k) => k.get(N('P')) === root.get(N('K'))),
     pageElements,
     keysSortedAndUnique: keys.every((k, i) => i === 0 || k > keys[i - 1]),
+    // One entry per page here (no annotations): none for a page not in the book.
+    parentTreeEntries: keys.length,
     nextKey: (root.get(N('ParentTreeNextKey')) as PDFNumber).asNumber(),
     dests: Object.fromEntries(dests.entries().map(([name, value]) => [name.decodeText(), index(doc.context.lookup(value, PDFArray).get(0))])),
   };
@@ -94,6 +96,43 @@ describe('ChunkMerger', () => {
       await Promise.all(order.map((c) => merger.add(c, chunks[c])));
       expect(describeBook(await merger.finish(owners)), `order ${order.join(',')}`).toEqual(reference);
     }
+  });
+
+  it('puts a chunk together from pages of several PDFs, each bringing its own pages’ elements, parent-tree entries and destinations', async () => {
+    const front = await chunk(0, 2, 'contents', 'ch-1');
+    // A part printed before (four pages: chapter "ch-1" on 0–1, "ch-2" on 2–3), and its second chapter printed again alone.
+    const before = await chunk(1, 4, 'ch-1', 'contents');
+    const alone = await chunk(5, 3, 'ch-2', 'contents');
+    const after = await chunk(3, 1, 'ch-3', 'contents');
+    // Two ranges of the same PDF that touch are one.
+    const part = [{ bytes: before, from: 0, to: 1 }, { bytes: before, from: 1, to: 2 }, { bytes: alone }];
+    const owners = new Map<string, IdOwner>([
+      ['contents', { chunk: 0, page: 0 }],
+      ['ch-1', { chunk: 1, page: 2 }],
+      ['ch-2', { chunk: 1, page: 4 }],
+      ['ch-3', { chunk: 2, page: 7 }],
+    ]);
+    const book = describeBook(await mergeChunkPdfs([front, part, after], owners));
+    // The pages of the earlier chapter's second half are not in the book, nor their elements.
+    expect(book.widths).toEqual([100, 101, 110, 111, 150, 151, 152, 130]);
+    expect(book.elements).toEqual(['c0p0', 'c0p1', 'c1p0', 'c1p1', 'c5p0', 'c5p1', 'c5p2', 'c3p0']);
+    expect(book.pageElements).toEqual(book.elements);
+    expect(book.parents).toBe(true);
+    expect(book.keysSortedAndUnique).toBe(true);
+    expect(book.dests).toEqual({ contents: 0, 'ch-1': 2, 'ch-2': 4, 'ch-3': 7 });
+
+    // The same book whatever the order, even when a chunk of pages taken in part comes before any whole PDF.
+    for (const order of [[1, 0, 2], [2, 1, 0], [1, 2, 0]]) {
+      const merger = new ChunkMerger();
+      const chunks = [front, part, after];
+      await Promise.all(order.map((c) => merger.add(c, chunks[c])));
+      const merged = describeBook(await merger.finish(owners));
+      expect({ ...merged, nextKey: 0 }, `order ${order.join(',')}`).toEqual({ ...book, nextKey: 0 });
+    }
+    // Nothing whole to put the pages on.
+    const merger = new ChunkMerger();
+    await merger.add(0, [{ bytes: before, from: 0, to: 2 }]);
+    await expect(merger.finish(owners)).rejects.toThrow(/No whole PDF/);
   });
 
   it('refuses a chunk added twice', async () => {

@@ -50,6 +50,31 @@ export interface Chunk {
   ids: Map<string, number>;
 }
 
+/** What finish.js numbers a chunk with: where it starts, its pages' folios, and those of link targets elsewhere. */
+export type Finishing = { offset: number; folios: string[]; targets: Record<string, string> };
+
+export function finishingOf(chunk: Chunk): Finishing {
+  return { offset: chunk.offset, folios: chunk.folios, targets: chunk.targets };
+}
+
+/**
+ * The numbers one piece of a chunk (a chapter's pages, `from` up to `to` in
+ * the chunk) is finished with when it is printed alone: its pages' folios,
+ * and the folio of every link target outside it, in the chunk or beyond.
+ */
+export function pieceFinishing(chunk: Chunk, from: number, to: number, piece: SerializedPart): Finishing {
+  const targets: Record<string, string> = {};
+  for (const page of scan(piece)) {
+    for (const id of page.links) {
+      const at = chunk.ids.get(id);
+      if (at !== undefined && at >= chunk.offset + from && at < chunk.offset + to) continue;
+      const folio = at !== undefined ? chunk.folios[at - chunk.offset] : chunk.targets[id];
+      if (folio !== undefined) targets[id] = folio;
+    }
+  }
+  return { offset: chunk.offset + from, folios: chunk.folios.slice(from, to), targets };
+}
+
 export interface IdOwner {
   chunk: number;
   /** Page index in the book. */

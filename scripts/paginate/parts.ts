@@ -47,11 +47,13 @@ import {
   type SandboxedPage,
   type SerializedPart,
 } from './paginate.ts';
-import { DEFAULT_PRINTING, idOwners, planChunks, type Chunk, type IdOwner, type Printing } from './chunks.ts';
+import { DEFAULT_PRINTING, finishingOf, idOwners, pieceFinishing, planChunks, type Chunk, type Finishing, type IdOwner, type Printing } from './chunks.ts';
 import { markUsed, writeCacheEntry } from '../write/cache-entry.ts';
-import { ChunkMerger } from './pdf-merge.ts';
+import { ChunkMerger, type ChunkPdf } from './pdf-merge.ts';
 import { BLANK_SLOT, composePieces, spliceScript, splitPieces } from './pieces.ts';
+import { pieceSource, pieceSpans, printedPieceKey, readPrintedPiece, sliceMap, writePrintedPiece } from './printed-pieces.ts';
 import { yieldToEvents } from '../util/yield.ts';
+import { settleable } from '../util/settleable.ts';
 
 export interface Part {
   /** "front" or a chapter id. */
@@ -95,6 +97,12 @@ export interface PartsOptions {
   pages?: Array<Promise<SandboxedPage | undefined>>;
   /** Say how far the work has come. */
   progress?: (done: number, total: number, part: Part, cached: boolean) => void;
+  /**
+   * Told the book's page map once, as soon as every part's pages and numbers
+   * are known: before the last parts are printed and merged (the EPUB's page
+   * markers need nothing more).
+   */
+  onMap?: (map: PageMap) => void;
 }
 
 /** How an edition was laid out and printed. */
@@ -115,11 +123,16 @@ export interface LayoutStats {
   chapters: number;
   /** Chapters of such parts taken from the cache. */
   pieces: number;
+  /**
+   * Chapters whose printed pages were taken from the PDF they were printed in
+   * before (printed-pieces.ts): the parts that hold them were not printed whole again.
+   */
+  piecesReused: number;
 }
 
 export interface PartsResult {
   /** The printed book, or its chunks in order (to be merged with mergeChunkPdfs). */
-  pdf: Uint8Array | Uint8Array[];
+  pdf: Uint8Array | ChunkPdf[];
   /** With chunks: which chunk holds each link target. */
   owners?: Map<string, IdOwner>;
   /** With chunks: every one of them merged already, as it was printed. */
@@ -127,6 +140,9 @@ export interface PartsResult {
   map: PageMap;
   stats: LayoutStats;
 }
+
+/** A printed chunk and its page map. */
+type Printed = { pdf: ChunkPdf; map: PageMap };
 
 /** Everything that shapes a part's layout, as a hash: its HTML, the stylesheets and fonts it loads, our scripts. */
 function cacheKey(html: string | Buffer, shared: string): string {
@@ -226,7 +242,7 @@ export async function paginateParts(session: BrowserSession, parts: Part[], opti
   const inPlace = (options.printing ?? DEFAULT_PRINTING) === 'parts';
   const forward = inPlace ? linksForward(parts) : [];
   const results: SerializedPart[] = new Array(parts.length);
-  const printed: Array<(PaginateResult & { finishing: Finishing }) | undefined> = new Array(parts.length);
+  const printed: Array<(Printed & { finishing: Finishing }) | undefined> = new Array(parts.length);
   const laidOut = parts.map(() => settleable());
   // A worker that fails releases those waiting for its part.
   const failed = settleable();
@@ -240,49 +256,157 @@ export async function paginateParts(session: BrowserSession, parts: Part[], opti
   // Parts a worker prints where it laid them out (the rest is printed at the end).
   const printingInPlace = new Set<number>();
   // What is printed once every part is laid out, planned then, once.
-  let plan: { chunks: Chunk[]; todo: number[] } | undefined;
+  let plan: { chunks: Chunk[]; todo: number[]; ends: EndChunk[] } | undefined;
   const planEnd = () => {
     if (!plan) {
       // With 'parts', the parts not printed in place (one chunk each), else the
       // joined pages in chunks of a bounded size (one chunk for most books).
       const chunks = planChunks(results, inPlace ? 1 : options.chunkPages);
-      plan = { chunks, todo: chunks.map((_, c) => c).filter((c) => !printingInPlace.has(c) && !printed[c]) };
+      const ends: EndChunk[] = [];
+      const todo: number[] = [];
+      for (let c = 0; c < chunks.length; c++) {
+        if (printingInPlace.has(c) || printed[c]) continue;
+        // Those the cache has are merged now, and their page maps known.
+        ends[c] = lookUpChunk(chunks[c], chunks.length, options, shared);
+        const hit = ends[c].hit;
+        if (!hit) todo.push(c);
+        else {
+          pdfs[c] = hit;
+          mapOf(c, hit.map);
+          merge(c, hit.pdf);
+        }
+      }
+      plan = { chunks, todo, ends };
+      sendMap();
     }
     return plan;
   };
-  const pdfs: PaginateResult[] = [];
+  const pdfs: Printed[] = [];
+  // Each chunk's page map as soon as it is numbered (before it is printed), with the numbers of a part numbered alone.
+  const maps: Array<{ map: PageMap; finishing?: Finishing } | undefined> = [];
+  let mapSent = false;
+  const sendMap = (final?: PageMap) => {
+    if (mapSent || !options.onMap) return;
+    if (!final) {
+      if (!plan) return;
+      const { chunks } = plan;
+      if (!chunks.every((_, c) => maps[c])) return;
+      // A part numbered alone with numbers the book does not confirm is printed again: the map waits for that.
+      if (chunks.some((chunk, c) => maps[c]!.finishing && JSON.stringify(maps[c]!.finishing) !== JSON.stringify(finishingOf(chunk)))) return;
+      final = chunks.length === 1 ? maps[0]!.map : mergeMaps(maps.map((m) => m!.map), chunks);
+    }
+    mapSent = true;
+    options.onMap(final);
+  };
+  const mapOf = (c: number, map: PageMap, finishing?: Finishing) => {
+    maps[c] ??= { map, finishing };
+    sendMap();
+  };
   // With 'parts' printing, each chunk is merged as soon as it is printed
   // (pdf-merge.ts), while the others are still laid out.
   const merger = inPlace ? new ChunkMerger() : undefined;
   const merging: Array<Promise<void>> = [];
-  const merge = (c: number, pdf: Uint8Array) => {
+  const merge = (c: number, pdf: ChunkPdf) => {
     if (!merger) return;
     const added = merger.add(c, pdf);
     added.catch(() => undefined);
     merging.push(added);
   };
 
+  // The chapters of a part of several, printed in place, each with where it
+  // lies in the part's chunk and the key of its printed pages
+  // (printed-pieces.ts); undefined for other parts, or pages that do not
+  // split at the chapters.
+  const piecesOf = (i: number, chunk: Chunk) => {
+    const part = parts[i];
+    if (!merger || !options.cacheDir || !part.chapters || part.chapters.length < 2) return undefined;
+    const own = pieces[i]?.every(Boolean) ? (pieces[i] as SerializedPart[]) : splitPieces(results[i], part.chapters.map((ch) => ch.id));
+    if (!own) return undefined;
+    const composed = composePieces(own);
+    if (composed.part.pages.length + (chunk.trailingBlank ? 1 : 0) !== chunk.pageCount) return undefined;
+    const normalise = (html: string) => html.split(dirUrl(options.dir)).join(DIR_TOKEN);
+    return pieceSpans(composed.starts, chunk.pageCount).map(({ from, to }, k) => {
+      const finishing = pieceFinishing(chunk, from, to, own[k]);
+      return { piece: own[k], from, to, finishing, key: printedPieceKey(shared, own[k], finishing, to - from, normalise) };
+    });
+  };
+  type Pieces = NonNullable<ReturnType<typeof piecesOf>>;
+  // The chapters' pages from the printed cache, all of them or all but one
+  // (those of one PDF share its bytes, so that it is read once to be merged).
+  const printedPieces = (list: Pieces, except?: number) => {
+    const files = new Map<string, Uint8Array | undefined>();
+    const found = list.map((p, k) => (k === except ? undefined : readPrintedPiece(options.cacheDir!, p.key, files)));
+    return found.every((f, k) => f || k === except) ? found : undefined;
+  };
+  let piecesReused = 0;
   // A part's chunk, numbered once every part before it is laid out (its page
   // numbers follow from theirs), and taken from the cache of printed chunks
-  // (and merged) when it is there.
-  const numbered = async (i: number) => {
+  // (and merged) when it is there: printed whole, or, with `pieces`, its
+  // chapters' pages from wherever they were printed.
+  const numbered = async (i: number, options_: { pieces?: boolean } = {}) => {
     await Promise.race([Promise.all(laidOut.slice(0, i).map((s) => s.promise)), failed.promise]);
     const chunk = planChunks(results.slice(0, i + 1), 1, { more: i < parts.length - 1 })[i];
     const finishing = finishingOf(chunk);
     const key = options.cacheDir ? printedKey(shared, joinParts(chunk.parts, { trailingBlank: chunk.trailingBlank }), finishing, options.dir) : undefined;
-    const hit = key ? readPrinted(path.join(options.cacheDir!, key)) : undefined;
+    let hit: Printed | undefined = key ? readPrinted(path.join(options.cacheDir!, key)) : undefined;
+    const list = options_.pieces && !hit ? piecesOf(i, chunk) : undefined;
+    const found = list && printedPieces(list);
+    if (list && found) {
+      hit = { pdf: found.map((f) => pieceSource(f!)), map: mergeMaps(found.map((f) => f!.map), list.map((p) => ({ offset: p.from }))) };
+      piecesReused += list.length;
+    }
     if (hit) {
       printed[i] = { ...hit, finishing };
+      mapOf(i, hit.map, finishing);
       merge(i, hit.pdf);
     }
     return { chunk, finishing, key, hit: Boolean(hit) };
+  };
+  type Numbered = Awaited<ReturnType<typeof numbered>>;
+
+  // Indexes the chapters' pages in the part's PDF just printed, for a later
+  // build that prints one of them again alone.
+  const indexPieces = (i: number, chunk: Chunk, key: string | undefined, map: PageMap) => {
+    if (!key) return;
+    for (const p of piecesOf(i, chunk) ?? []) writePrintedPiece(options.cacheDir!, p.key, { printed: key, from: p.from, to: p.to, map: sliceMap(map, p.from, p.to) });
+  };
+
+  // The part whose chapter `k` was just laid out alone, in `laid`, when its
+  // other chapters' pages are in the printed cache: that chapter is numbered
+  // and printed there alone, and the part merged from it and those pages.
+  // False when some of them are not (the part is printed whole then).
+  const printPieceAlone = async (i: number, k: number, laid: PageSession, n: Numbered): Promise<boolean> => {
+    const list = piecesOf(i, n.chunk);
+    const found = list && printedPieces(list, k);
+    if (!list || !found) return false;
+    const own = list[k];
+    if (own.to - own.from > own.piece.pages.length) {
+      await laid.page.evaluate(`document.querySelector('.pagedjs_pages').insertAdjacentHTML('beforeend', ${JSON.stringify(BLANK_SLOT)})`);
+    }
+    await finish(laid.page, own.finishing);
+    const map = await readPageMap(laid.page);
+    if (map.pageCount !== own.to - own.from) {
+      throw new PaginationError(`${parts[i].label} has ${map.pageCount} pages for one chapter where ${own.to - own.from} were counted.`, laid.report);
+    }
+    const partMap = mergeMaps(list.map((p, j) => (j === k ? map : found[j]!.map)), list.map((p) => ({ offset: p.from })));
+    mapOf(i, partMap, n.finishing);
+    const pdf = await print(laid, { htmlFile: parts[i].htmlFile, allowedRoots: [options.dir], timeoutMs: options.timeoutMs, label: parts[i].label });
+    prints.count++;
+    const name = `${own.key}.printed`;
+    writePrinted(path.join(options.cacheDir!, name), { pdf, map });
+    writePrintedPiece(options.cacheDir!, own.key, { printed: name, from: 0, to: map.pageCount, map });
+    const sources = list.map((p, j) => (j === k ? { bytes: pdf } : pieceSource(found[j]!)));
+    piecesReused += list.length - 1;
+    printed[i] = { pdf: sources, map: partMap, finishing: n.finishing };
+    merge(i, sources);
+    return true;
   };
   // Parts from the layout cache looked up in the printed cache (below).
   const lookedUp: Array<Promise<unknown>> = [];
 
   // Numbers the part in the page that laid it out and prints it there.
-  const printInPlace = async (i: number, laid: PageSession): Promise<void> => {
-    const { chunk, finishing, key, hit } = await numbered(i);
+  const printInPlace = async (i: number, laid: PageSession, n?: Numbered): Promise<void> => {
+    const { chunk, finishing, key, hit } = n ?? (await numbered(i));
     if (hit) return;
     if (chunk.trailingBlank) {
       await laid.page.evaluate(`document.querySelector('.pagedjs_pages').insertAdjacentHTML('beforeend', '<div class="colophon-blank-slot"></div>')`);
@@ -292,9 +416,11 @@ export async function paginateParts(session: BrowserSession, parts: Part[], opti
     if (map.pageCount !== chunk.pageCount) {
       throw new PaginationError(`${parts[i].label} has ${map.pageCount} pages where ${chunk.pageCount} were counted.`, laid.report);
     }
+    mapOf(i, map, finishing);
     const pdf = await print(laid, { htmlFile: parts[i].htmlFile, allowedRoots: [options.dir], timeoutMs: options.timeoutMs, label: parts[i].label });
     prints.count++;
     if (key) writePrinted(path.join(options.cacheDir!, key), { pdf, map });
+    indexPieces(i, chunk, key, map);
     printed[i] = { pdf, map, finishing };
     merge(i, pdf);
   };
@@ -364,13 +490,20 @@ export async function paginateParts(session: BrowserSession, parts: Part[], opti
       cached++;
       options.progress?.(++done, parts.length, part, true);
       if (!inPlace || forward[i]) continue;
-      const lookup = numbered(i);
+      const lookup = numbered(i, { pieces: true });
       lookup.catch(() => undefined);
       lookedUp.push(lookup);
     }
   };
   const reading = readCached();
   reading.catch(() => undefined);
+  // Planned as soon as every part is laid out, whichever worker is still
+  // printing: the chunks printed at the end that the cache has are merged
+  // then, and the page map is known.
+  const planned = Promise.race([Promise.all(laidOut.map((s) => s.promise)), failed.promise])
+    .then(() => Promise.all(lookedUp))
+    .then(() => void planEnd());
+  planned.catch(() => undefined);
 
   // Each worker keeps one page (its own renderer process) from part to part:
   // the next part replaces the document Paged.js laid out (paginate.ts). A
@@ -421,8 +554,10 @@ export async function paginateParts(session: BrowserSession, parts: Part[], opti
             laidOut[i].resolve();
             writeCache(cacheFiles[i]!, options.dir, results[i]);
             if (!printingInPlace.has(i)) return;
+            const n = await numbered(i);
+            if (n.hit || (await printPieceAlone(i, k, laid, n))) return;
             await laid.page.evaluate(spliceScript(composed, k, serialized));
-            await printInPlace(i, laid);
+            await printInPlace(i, laid, n);
           });
           chaptersLaidOut++;
           if (!last) continue;
@@ -440,9 +575,9 @@ export async function paginateParts(session: BrowserSession, parts: Part[], opti
       // may still print their last part: no page to open, no waiting for them.
       await Promise.race([Promise.all(laidOut.map((s) => s.promise)), failed.promise]);
       await Promise.all(lookedUp);
-      const { chunks, todo } = planEnd();
+      const { chunks, todo, ends } = planEnd();
       for (let c = todo.shift(); c !== undefined; c = todo.shift()) {
-        pdfs[c] = await printChunk(session, chunks[c], c, chunks.length, parts, options, shared, prints, ownTab);
+        pdfs[c] = await printChunk(session, chunks[c], c, chunks.length, parts, options, ends[c], prints, (map) => mapOf(c, map), ownTab);
         merge(c, pdfs[c].pdf);
       }
     } catch (error) {
@@ -473,37 +608,24 @@ export async function paginateParts(session: BrowserSession, parts: Part[], opti
   const merged = again.length ? undefined : merger;
   const printer = async () => {
     for (let c = again.shift(); c !== undefined; c = again.shift()) {
-      pdfs[c] = await printChunk(session, chunks[c], c, chunks.length, parts, options, shared, prints);
+      const end = lookUpChunk(chunks[c], chunks.length, options, shared);
+      pdfs[c] = end.hit ?? (await printChunk(session, chunks[c], c, chunks.length, parts, options, end, prints, () => undefined));
     }
   };
   await Promise.all(Array.from({ length: Math.min(again.length, cores) }, printer));
-  const stats = { parts: parts.length, cached, printed: prints.count, chunks: chunks.length, collected, prepared, chapters: chaptersLaidOut, pieces: piecesCached };
-  if (chunks.length === 1) return { pdf: pdfs[0].pdf, map: pdfs[0].map, stats };
+  const map = chunks.length === 1 ? pdfs[0].map : mergeMaps(pdfs.map((p) => p.map), chunks);
+  sendMap(map);
+  const stats = { parts: parts.length, cached, printed: prints.count, chunks: chunks.length, collected, prepared, chapters: chaptersLaidOut, pieces: piecesCached, piecesReused };
+  const only = pdfs[0].pdf;
+  if (chunks.length === 1 && only instanceof Uint8Array) return { pdf: only, map, stats };
   if (merged) await Promise.all(merging);
-  return { pdf: pdfs.map((p) => p.pdf), owners: idOwners(chunks), merged, map: mergeMaps(pdfs.map((p) => p.map), chunks), stats };
-}
-
-type Finishing = { offset: number; folios: string[]; targets: Record<string, string> };
-
-function finishingOf(chunk: Chunk): Finishing {
-  return { offset: chunk.offset, folios: chunk.folios, targets: chunk.targets };
+  return { pdf: pdfs.map((p) => p.pdf), owners: idOwners(chunks), merged, map, stats };
 }
 
 /** The name of a printed chunk in the cache: its pages (wherever the build works) and numbers. */
 function printedKey(shared: string, html: string, finishing: Finishing | null, dir: string): string {
   const h = createHash('sha256').update(shared).update(html.split(dirUrl(dir)).join(DIR_TOKEN)).update(JSON.stringify(finishing));
   return `${h.digest('hex')}.printed`;
-}
-
-/** A promise and the functions that settle it. */
-function settleable(): { promise: Promise<void>; resolve: () => void; reject: (error: unknown) => void } {
-  let resolve!: () => void;
-  let reject!: (error: unknown) => void;
-  const promise = new Promise<void>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
 }
 
 /**
@@ -531,6 +653,23 @@ function safeDecode(s: string): string {
   }
 }
 
+/** A chunk printed once every part is laid out: its document and numbers, and its PDF when the cache has it. */
+interface EndChunk {
+  html: string;
+  /** With one chunk, finish.js numbers the pages itself; with several, every chunk gets the book's numbers. */
+  finishing: Finishing | null;
+  file?: string;
+  hit?: PaginateResult;
+}
+
+function lookUpChunk(chunk: Chunk, count: number, options: PartsOptions, shared: string): EndChunk {
+  const html = joinParts(chunk.parts, { trailingBlank: chunk.trailingBlank });
+  const finishing = count === 1 ? null : finishingOf(chunk);
+  // A rebuild in which nothing in a chunk changed prints it not again.
+  const file = options.cacheDir ? path.join(options.cacheDir, printedKey(shared, html, finishing, options.dir)) : undefined;
+  return { html, finishing, file, hit: file ? readPrinted(file) : undefined };
+}
+
 async function printChunk(
   session: BrowserSession,
   chunk: Chunk,
@@ -538,20 +677,15 @@ async function printChunk(
   count: number,
   parts: Part[],
   options: PartsOptions,
-  shared: string,
+  { html, finishing, file }: EndChunk,
   prints: { count: number },
+  /** Told the chunk's page map before it is printed. */
+  onMap: (map: PageMap) => void,
   /** The page to print in (a worker's own); a new one without. */
   tab?: () => Promise<SandboxedPage>,
 ): Promise<PaginateResult> {
   const joined = path.join(options.dir, count === 1 ? 'joined.html' : `joined-${c + 1}.html`);
-  const html = joinParts(chunk.parts, { trailingBlank: chunk.trailingBlank });
   fs.writeFileSync(joined, html);
-  // With one chunk, finish.js numbers the pages itself; with several, every chunk gets the book's numbers.
-  const finishing = count === 1 ? null : finishingOf(chunk);
-  // A rebuild in which nothing in a chunk changed prints it not again.
-  const file = options.cacheDir ? path.join(options.cacheDir, printedKey(shared, html, finishing, options.dir)) : undefined;
-  const hit = file ? readPrinted(file) : undefined;
-  if (hit) return hit;
   const label = count === 1 ? `${parts[0]?.label ?? 'book'} and the rest of the book` : `pages ${chunk.offset + 1}–${chunk.offset + chunk.pageCount} of ${parts[0]?.label ?? 'the book'} and the rest of the book`;
   const doc = await openPaginated(session, { htmlFile: joined, allowedRoots: [options.dir], timeoutMs: options.timeoutMs, label, tab: await tab?.() });
   try {
@@ -560,6 +694,7 @@ async function printChunk(
     if (finishing && map.pageCount !== chunk.pageCount) {
       throw new PaginationError(`Chunk ${c + 1} of the book has ${map.pageCount} pages where ${chunk.pageCount} were counted.`, doc.report);
     }
+    onMap(map);
     const pdf = await print(doc, { htmlFile: joined, allowedRoots: [options.dir], timeoutMs: options.timeoutMs, label });
     prints.count++;
     if (file) writePrinted(file, { pdf, map });
@@ -573,7 +708,7 @@ async function printChunk(
 }
 
 /** The page maps of the chunks as one, page numbers counted from the start of the book. */
-export function mergeMaps(maps: PageMap[], chunks: Chunk[]): PageMap {
+export function mergeMaps(maps: PageMap[], chunks: Array<Pick<Chunk, 'offset'>>): PageMap {
   const shift = (items: OutlineItem[], by: number): OutlineItem[] => items.map((i) => ({ ...i, page: i.page + by, children: shift(i.children, by) }));
   const out: PageMap = { ...maps[0], pageCount: 0, pageStarts: [], notesAway: [], lonelyLines: [], folios: [], chapterStarts: {}, outline: [] };
   maps.forEach((m, c) => {

@@ -41,6 +41,8 @@ export interface PdfEditionInput {
   concurrency?: number;
   /** Layout pages made ready for this edition's folder while the chapters were parsed (worker-pages.ts). */
   pages?: Array<Promise<SandboxedPage | undefined>>;
+  /** Told the page map as soon as it is known, before the PDF is printed, merged and finished. */
+  onMap?: (map: PageMap) => void;
 }
 
 export interface PdfEdition {
@@ -89,7 +91,7 @@ export async function buildPdfEdition(input: PdfEditionInput): Promise<PdfEditio
 
   const parallel = laidOutInParts(ctx, pub, input.chapters.length);
   let result: Pick<PartsResult, 'pdf' | 'owners' | 'merged' | 'map'>;
-  let layout: LayoutStats = { parts: 0, cached: 0, printed: 1, chunks: 1, collected: 0, prepared: 0, chapters: 0, pieces: 0 };
+  let layout: LayoutStats = { parts: 0, cached: 0, printed: 1, chunks: 1, collected: 0, prepared: 0, chapters: 0, pieces: 0, piecesReused: 0 };
   if (parallel) {
     // The whole book as one document too, for reference renders (e.g. stock pagedjs-cli), when the HTML is kept.
     if (ctx.htmlDir) fs.writeFileSync(path.join(dir, 'book.html'), render(true, input.chapters));
@@ -121,6 +123,7 @@ export async function buildPdfEdition(input: PdfEditionInput): Promise<PdfEditio
       printing: ctx.printing,
       chunkPages: ctx.chunkPages,
       garbagePages: ctx.garbagePages,
+      onMap: input.onMap,
       progress: (done, total) =>
         ctx.logger.progress?.({
           publication: meta.slug,
@@ -138,6 +141,7 @@ export async function buildPdfEdition(input: PdfEditionInput): Promise<PdfEditio
     const htmlFile = path.join(dir, 'book.html');
     fs.writeFileSync(htmlFile, render(true, input.chapters));
     result = await paginate(session, { htmlFile, allowedRoots: [dir], timeoutMs: ctx.paginationTimeoutMs, label });
+    input.onMap?.(result.map);
   }
   const finished = await finishPdf(
     Array.isArray(result.pdf) ? { chunks: result.pdf, owners: result.owners ?? new Map(), merged: result.merged } : result.pdf,

@@ -6,7 +6,7 @@
  */
 import { PDFDocument, PDFName, PDFNumber, PDFHexString, PDFArray, PDFNull, type PDFRef, type PDFPage } from 'pdf-lib';
 import type { OutlineItem, PageMap } from './paginate.ts';
-import { READ_AT_ONCE, mergeChunkPdfs, type ChunkMerger } from './pdf-merge.ts';
+import { READ_AT_ONCE, mergeChunkPdfs, type ChunkMerger, type ChunkPdf } from './pdf-merge.ts';
 import type { IdOwner } from './chunks.ts';
 import './pdf-deflate.ts';
 
@@ -24,7 +24,7 @@ const PX_TO_PT = 72 / 96;
 
 export async function finishPdf(
   /** The printed book, or the chunks of a book printed in chunks. */
-  printed: Uint8Array | { chunks: Uint8Array[]; owners: Map<string, IdOwner>; merged?: ChunkMerger },
+  printed: Uint8Array | { chunks: ChunkPdf[]; owners: Map<string, IdOwner>; merged?: ChunkMerger },
   map: PageMap,
   meta: PdfMetadata,
   options: { print: boolean },

@@ -81,8 +81,9 @@ function nameTreeEntries(doc: PDFDocument, node: PDFDict | undefined): Array<[st
 /**
  * Element ids (the IDTree's keys, used by table cells' Headers) are numbered
  * by each chunk's printer from the start, so a chunk's ids get its own prefix.
+ * Only those of the elements under `kids` (all by default) are kept.
  */
-function prefixIds(doc: PDFDocument, t: Tagged, prefix: string): Array<[string, PDFObject]> {
+function prefixIds(doc: PDFDocument, t: Tagged, prefix: string, kids?: PDFObject[]): Array<[string, PDFObject]> {
   const entries = nameTreeEntries(doc, t.root.lookupMaybe(N('IDTree'), PDFDict)).map(([k, v]) => [`${prefix}${k}`, v] as [string, PDFObject]);
   const seen = new Set<PDFDict>();
   const visit = (obj: PDFObject): void => {
@@ -104,8 +105,41 @@ function prefixIds(doc: PDFDocument, t: Tagged, prefix: string): Array<[string, 
     }
     for (const kid of kidsOf(dict)) visit(kid);
   };
-  visit(t.topRef);
-  return entries;
+  if (!kids) {
+    visit(t.topRef);
+    return entries;
+  }
+  for (const kid of kids) visit(kid);
+  return entries.filter(([, v]) => seen.has((v instanceof PDFRef ? doc.context.lookup(v) : v) as PDFDict));
+}
+
+/** The first page an element's content is on (Chromium tags each page's content under an element of its own). */
+function pageOfElement(doc: PDFDocument, obj: PDFObject, seen = new Set<PDFDict>()): PDFRef | undefined {
+  const dict = obj instanceof PDFRef ? doc.context.lookup(obj) : obj;
+  if (!(dict instanceof PDFDict) || seen.has(dict)) return undefined;
+  seen.add(dict);
+  const pg = dict.get(N('Pg'));
+  if (pg instanceof PDFRef) return pg;
+  for (const kid of kidsOf(dict)) {
+    const found = pageOfElement(doc, kid, seen);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+function isWhole(source: PageSource): boolean {
+  return source.from === undefined && source.to === undefined;
+}
+
+/** Consecutive pages of the same PDF as one source. */
+function coalesce(sources: PageSource[]): PageSource[] {
+  const out: PageSource[] = [];
+  for (const source of sources) {
+    const last = out[out.length - 1];
+    if (last && last.bytes === source.bytes && !isWhole(last) && !isWhole(source) && last.to === source.from) out[out.length - 1] = { ...last, to: source.to };
+    else out.push(source);
+  }
+  return out;
 }
 
 /** Named destinations (the catalog's Dests dictionary) by name. */
@@ -114,11 +148,25 @@ function destsOf(doc: PDFDocument): PDFDict | undefined {
 }
 
 /**
+ * Some pages of a printed PDF (from `from` up to, not including, `to`; all
+ * without): a part put together after an edit is the chapter printed alone
+ * and the pages of the part's other chapters in its earlier PDF (parts.ts).
+ */
+export interface PageSource {
+  bytes: Uint8Array;
+  from?: number;
+  to?: number;
+}
+
+/** A printed chunk: one PDF, or pages of several, in order. */
+export type ChunkPdf = Uint8Array | PageSource[];
+
+/**
  * One document from the chunks' PDFs, in order. `owners` says which chunk
  * holds each link target; a destination of the same name in another chunk is
  * the stand-in finish.js made there and is not kept.
  */
-export async function mergeChunkPdfs(chunks: Uint8Array[], owners: Map<string, IdOwner>): Promise<PDFDocument> {
+export async function mergeChunkPdfs(chunks: ChunkPdf[], owners: Map<string, IdOwner>): Promise<PDFDocument> {
   const merger = new ChunkMerger();
   for (let c = 0; c < chunks.length; c++) await merger.add(c, chunks[c]);
   return merger.finish(owners);
@@ -133,7 +181,10 @@ export async function mergeChunkPdfs(chunks: Uint8Array[], owners: Map<string, I
  * chunk's place in the book puts them; the parent tree's keys only need to be
  * unique and sorted, so each chunk's are moved past those already used.
  * Named destinations are settled in `finish`, once it is known which chunk
- * owns each target.
+ * owns each target. Pages of a PDF taken in part bring the structure
+ * elements, parent-tree entries, element ids and destinations of those pages
+ * alone; the base is always a whole PDF, so such a chunk added first waits
+ * for one.
  */
 export class ChunkMerger {
   private base?: PDFDocument;
@@ -144,12 +195,20 @@ export class ChunkMerger {
   private readonly added = new Map<number, { pages: number; kids: number; dests: Array<[PDFName, PDFObject]> }>();
   /** Adds run one at a time, in the order they were asked for. */
   private queue: Promise<void> = Promise.resolve();
+  /** Chunks that begin with pages of a PDF taken in part, added before there was a base. */
+  private waiting: Array<{ c: number; sources: PageSource[] }> = [];
 
-  add(c: number, bytes: Uint8Array): Promise<void> {
+  add(c: number, chunk: ChunkPdf): Promise<void> {
     if (this.added.has(c)) throw new Error(`Chunk ${c + 1} was merged twice.`);
     // Reserved at once: a second add of the same chunk fails even while the first waits in the queue.
     this.added.set(c, { pages: 0, kids: 0, dests: [] });
-    const run = this.queue.then(() => this.copy(c, bytes));
+    const sources = chunk instanceof Uint8Array ? [{ bytes: chunk }] : coalesce(chunk);
+    const run = this.queue.then(async () => {
+      if (!this.base && !isWhole(sources[0])) return void this.waiting.push({ c, sources });
+      await this.copyAll(c, sources);
+      if (!this.base) return;
+      for (let w = this.waiting.shift(); w; w = this.waiting.shift()) await this.copyAll(w.c, w.sources);
+    });
     this.queue = run.catch(() => undefined);
     return run;
   }
@@ -167,15 +226,29 @@ export class ChunkMerger {
     return { pages, kids };
   }
 
-  private async copy(c: number, bytes: Uint8Array): Promise<void> {
+  /** Copies the sources of chunk `c`, each PDF read once (pages of one PDF on both sides of another share its fonts). */
+  private async copyAll(c: number, sources: PageSource[]): Promise<void> {
+    const read = new Map<Uint8Array, { doc: PDFDocument; copier?: PDFObjectCopier }>();
+    for (const [s, source] of sources.entries()) {
+      let src = read.get(source.bytes);
+      if (!src) read.set(source.bytes, (src = { doc: await PDFDocument.load(source.bytes, READ_AT_ONCE) }));
+      this.copy(c, s, source, src);
+    }
+  }
+
+  /** Copies the `s`th source of chunk `c`. */
+  private copy(c: number, s: number, source: PageSource, read: { doc: PDFDocument; copier?: PDFObjectCopier }): void {
     const entry = this.added.get(c)!;
-    const src = await PDFDocument.load(bytes, READ_AT_ONCE);
+    // Each source merged gets a prefix of its own for its element ids.
+    const prefix = s ? `c${c}.${s}-` : `c${c}-`;
+    const src = read.doc;
     const srcTags = tagged(src);
     if (!this.base) {
+      if (!isWhole(source)) throw new Error('The first PDF merged must be whole.');
       this.base = src;
       this.baseTags = srcTags;
       if (srcTags) {
-        this.ids.push(...prefixIds(src, srcTags, `c${c}-`));
+        this.ids.push(...prefixIds(src, srcTags, prefix));
         this.nextKey = numberOf(srcTags.root.get(N('ParentTreeNextKey')));
       }
       let dests = destsOf(src);
@@ -192,38 +265,54 @@ export class ChunkMerger {
     }
     const base = this.base;
     const baseTags = this.baseTags;
+    // Where these pages go: after the chunks before this one, and the pages of this chunk already in.
     const at = this.before(c);
-    const copier = PDFObjectCopier.for(src.context, base.context);
+    at.pages += entry.pages;
+    at.kids += entry.kids;
+    const copier = (read.copier ??= PDFObjectCopier.for(src.context, base.context));
     const tags = baseTags ? srcTags : undefined;
-    const srcIds = tags ? prefixIds(src, tags, `c${c}-`) : [];
-    // The chunk's top-level elements are re-parented below; their old parent is not copied.
-    const topKids = tags ? kidsOf(tags.top) : [];
+    const all = src.getPages();
+    const whole = isWhole(source);
+    const pages = whole ? all : all.slice(source.from ?? 0, source.to ?? all.length);
+    const taken = new Set(pages.map((p) => p.ref));
+    // The chunk's top-level elements (one per page), those of the pages taken.
+    const topKids = tags ? kidsOf(tags.top).filter((kid) => whole || taken.has(pageOfElement(src, kid)!)) : [];
+    const srcIds = tags ? prefixIds(src, tags, prefix, whole ? undefined : topKids) : [];
+    // The top-level elements are re-parented below; their old parent is not copied.
     for (const kid of topKids) {
       const dict = kid instanceof PDFRef ? src.context.lookup(kid) : kid;
       if (dict instanceof PDFDict) dict.delete(N('P'));
     }
 
     // Pages first, by reference, so that everything pointing at a page finds its copy.
-    const pages = src.getPages();
+    const keys = new Set<number>();
     pages.forEach((page, i) => {
       const ref = copier.copy(page.ref) as PDFRef;
       const leaf = base.context.lookup(ref) as PDFPageLeaf;
       base.insertPage(at.pages + i, PDFPage.of(leaf, ref, base));
       if (!tags) return;
       const sp = leaf.get(N('StructParents'));
-      if (sp instanceof PDFNumber) leaf.set(N('StructParents'), PDFNumber.of(sp.asNumber() + this.nextKey));
+      if (sp instanceof PDFNumber) {
+        keys.add(sp.asNumber());
+        leaf.set(N('StructParents'), PDFNumber.of(sp.asNumber() + this.nextKey));
+      }
       const annots = leaf.lookupMaybe(N('Annots'), PDFArray);
       for (const a of annots?.asArray() ?? []) {
         const annot = base.context.lookup(a);
         const key = annot instanceof PDFDict ? annot.get(N('StructParent')) : undefined;
-        if (annot instanceof PDFDict && key instanceof PDFNumber) annot.set(N('StructParent'), PDFNumber.of(key.asNumber() + this.nextKey));
+        if (annot instanceof PDFDict && key instanceof PDFNumber) {
+          keys.add(key.asNumber());
+          annot.set(N('StructParent'), PDFNumber.of(key.asNumber() + this.nextKey));
+        }
       }
     });
-    entry.pages = pages.length;
+    entry.pages += pages.length;
 
     if (baseTags && tags) {
       for (let i = 0; i + 1 < tags.nums.size(); i += 2) {
-        baseTags.nums.push(PDFNumber.of(numberOf(tags.nums.get(i)) + this.nextKey));
+        const key = numberOf(tags.nums.get(i));
+        if (!whole && !keys.has(key)) continue;
+        baseTags.nums.push(PDFNumber.of(key + this.nextKey));
         baseTags.nums.push(copier.copy(tags.nums.get(i + 1)));
       }
       let topK = baseTags.top.get(N('K'));
@@ -237,18 +326,25 @@ export class ChunkMerger {
         if (dict instanceof PDFDict) dict.set(N('P'), baseTags.topRef);
         (topK as PDFArray).insert(at.kids + i, copied);
       });
-      entry.kids = topKids.length;
+      entry.kids += topKids.length;
       for (const [key, value] of srcIds) this.ids.push([key, copier.copy(value)]);
       this.nextKey += numberOf(tags.root.get(N('ParentTreeNextKey')));
     }
-    entry.dests = (destsOf(src)?.entries() ?? []).map(([name, value]) => [name, copier.copy(value)]);
+    // The destinations on the pages taken (copying one on another page would copy that page).
+    const onTaken = (value: PDFObject) => {
+      const dest = value instanceof PDFRef ? src.context.lookup(value) : value;
+      const page = dest instanceof PDFArray ? dest.get(0) : undefined;
+      return page instanceof PDFRef && taken.has(page);
+    };
+    const dests = (destsOf(src)?.entries() ?? []).filter(([, value]) => whole || onTaken(value));
+    entry.dests.push(...dests.map(([name, value]) => [name, copier.copy(value)] as [PDFName, PDFObject]));
   }
 
   /** The merged document, once every chunk is in. */
   async finish(owners: Map<string, IdOwner>): Promise<PDFDocument> {
     await this.queue;
     const base = this.base;
-    if (!base) throw new Error('No chunk was merged.');
+    if (!base) throw new Error(this.waiting.length ? 'No whole PDF was merged to put the others on.' : 'No chunk was merged.');
     const ownerOfName = new Map<PDFName, number>();
     for (const [id, owner] of owners) ownerOfName.set(PDFName.of(id), owner.chunk);
 

@@ -10,8 +10,9 @@ import type { SerializedPart } from './paginate.ts';
 /** Where a blank verso goes between parts or pieces; finish.js makes it a page. */
 export const BLANK_SLOT = '<div class="colophon-blank-slot"></div>';
 
+/** A blank page Paged.js made, or a slot for one (in a part put together from pieces). */
 function isBlank(page: string): boolean {
-  return / class="[^"]*\bpagedjs_blank_page\b/.test(page.slice(0, page.indexOf('>') + 1));
+  return page === BLANK_SLOT || / class="[^"]*\bpagedjs_blank_page\b/.test(page.slice(0, page.indexOf('>') + 1));
 }
 
 function opens(page: string, id: string): boolean {

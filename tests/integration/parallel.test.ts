@@ -117,6 +117,10 @@ describe('pagination cache', () => {
     for (const edition of ['screen', 'print'] as const) {
       expect(edited.layout[edition]!.chapters).toBe(1);
       expect(edited.layout[edition]!.pieces).toBe(chapters - 1);
+      // The other chapters' printed pages come from the PDF they were printed in:
+      // only the edited chapter is printed (with the front matter, whose contents page numbers moved).
+      expect(edited.layout[edition]!.piecesReused).toBe(chapters - 1);
+      expect(edited.layout[edition]!.printed).toBeLessThanOrEqual(2);
     }
     // The same pages as a build of the edited book from nothing.
     const ref = tempDir();
@@ -129,13 +133,21 @@ describe('pagination cache', () => {
       expect(() => execFileSync('qpdf', ['--check', path.join(out, 'guide', file)], { stdio: 'pipe' })).not.toThrow();
       const links = await namedLinks(path.join(out, 'guide', file));
       expect(links.filter((l) => l.target === undefined)).toEqual([]);
+      // Pages taken from several printings still make one tagged PDF: every page's marked content has its parent.
+      const tags = await structParentsCheck(path.join(out, 'guide', file));
+      expect(tags.missing).toBe(0);
+      expect(tags.next).toBeGreaterThanOrEqual(tags.keys);
     }
     expect(normalise(pdfPages(path.join(out, 'guide', 'guide.pdf')).join(' '))).toContain('A sentence added in an edit.');
 
-    // The part put together is cached whole: nothing is laid out or printed again.
+    // The part put together is cached whole: nothing is laid out or printed again,
+    // its pages taken from the two PDFs they were printed in.
     const again = (await build(options)).publications[0];
-    expect(again.layout.screen!.cached).toBe(2);
-    expect(again.layout.screen!.printed).toBe(0);
+    for (const edition of ['screen', 'print'] as const) {
+      expect(again.layout[edition]!.cached).toBe(2);
+      expect(again.layout[edition]!.printed).toBe(0);
+      expect(again.layout[edition]!.piecesReused).toBe(chapters);
+    }
 
     // Chapters' entries that cannot be read are laid out after all: here every one, after another edit.
     const pages = path.join(out, '.colophon-cache', 'pages');
