@@ -9,7 +9,7 @@ import { ContentError } from './diagnostics.ts';
 import { findPublications, inspectPublication } from './load/load-publication.ts';
 import { launchBrowser, startBrowser, type BrowserSession } from './browser.ts';
 import type { HeadStart, PublicationResult } from './editions.ts';
-import { laidOutInParts, pdfEditions } from './paginate/worker-pages.ts';
+import { disposeWorkerPages, laidOutInParts, pdfEditions, type WarmStart } from './paginate/worker-pages.ts';
 import type { Publication } from './model.ts';
 import { createStaging, removeLeftovers, replaceDir } from './write/atomic.ts';
 import { pruneCache } from './write/prune-cache.ts';
@@ -23,6 +23,16 @@ export interface BuildSummary {
 }
 
 export async function build(options: BuildOptions): Promise<BuildSummary> {
+  // The build owns the pages made ready for it: it uses them or closes them.
+  const warm = { start: options.warm };
+  try {
+    return await buildAll(options, warm);
+  } finally {
+    if (warm.start) await disposeWorkerPages(warm.start.pages, warm.start.work);
+  }
+}
+
+async function buildAll(options: BuildOptions, warm: { start?: WarmStart }): Promise<BuildSummary> {
   const ctx = createContext(options);
   const input = path.resolve(ctx.cwd, options.input);
   const dirs = await findPublications(input);
@@ -69,7 +79,10 @@ export async function build(options: BuildOptions): Promise<BuildSummary> {
           // The layout pages get ready meanwhile, in our browser once it is under way, or in the caller's (colophon dev).
           const first = ![...heads.values()].some((h) => h.pages);
           const pagesIn = first && pdfEditions(ctx).length && laidOutInParts(ctx, pub, pub.chapters.length) ? (session ?? options.browser?.()) : undefined;
-          heads.set(pub, startPublication(ctx, pub, browser, pagesIn));
+          // Pages made ready before the build (colophon dev) serve the first such book.
+          const ready = pagesIn && warm.start?.editions.join() === pdfEditions(ctx).join() ? warm.start : undefined;
+          heads.set(pub, startPublication(ctx, pub, browser, pagesIn, ready));
+          if (ready) warm.start = undefined;
         } catch (error) {
           // A broken theme is reported with the chapters' problems.
           if (error instanceof ContentError) problems.push(...error.diagnostics);

@@ -9,6 +9,7 @@ import { DEFAULT_PART_SIZE } from './paginate/groups.ts';
 import { DEFAULT_CHUNK_PAGES, DEFAULT_GARBAGE_PAGES, DEFAULT_PRINTING, type Printing } from './paginate/chunks.ts';
 import type { Diagnostic } from './diagnostics.ts';
 import type { BrowserSession } from './browser.ts';
+import type { WarmStart } from './paginate/worker-pages.ts';
 
 export const FORMATS = ['pdf', 'print', 'epub', 'web'] as const;
 export type Format = (typeof FORMATS)[number];
@@ -76,6 +77,12 @@ export interface BuildOptions {
   printPreview?: boolean;
   /** A browser kept open by the caller (colophon dev keeps one warm between builds); the build does not close it. */
   browser?: () => Promise<BrowserSession>;
+  /**
+   * Layout pages made ready in that browser before the build (colophon dev
+   * makes them between builds), for the first book laid out chapter by
+   * chapter. The build takes them over: it uses them or closes them.
+   */
+  warm?: WarmStart;
 }
 
 export interface BuildContext {

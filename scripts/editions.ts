@@ -29,7 +29,7 @@ import { renderWebEdition } from './web/web-edition.ts';
 import { localiseNoteLinks } from './render/note-links.ts';
 import { timed } from './build.ts';
 import { markUsed, writeCacheEntry } from './write/cache-entry.ts';
-import { pdfEditions, prepareWorkerPages, workersPerEdition, type WorkerPages } from './paginate/worker-pages.ts';
+import { pdfEditions, prepareWorkerPages, workersPerEdition, type WarmStart, type WorkerPages } from './paginate/worker-pages.ts';
 import { makeWorkDir } from './write/work-dir.ts';
 import { yieldToEvents } from './util/yield.ts';
 import { settleable } from './util/settleable.ts';
@@ -173,11 +173,12 @@ export async function buildEditions(
       });
     };
     // The EPUB's page-break markers follow the print edition (the screen one
-    // without): it is packaged as soon as that edition's page map is known,
-    // while its last pages are printed and the PDFs merged and finished.
+    // without). It is packaged once every edition's page map is known (each is
+    // handed on once its last pages are being printed): it works in Node while
+    // Chromium prints, and holds up no edition still getting its pages ready.
     const mapEdition = editions.includes('print') ? editions.indexOf('print') : editions.length ? 0 : -1;
-    const epubMap = () =>
-      mapEdition >= 0 ? Promise.race([mapsOf[mapEdition].promise, running[mapEdition].then((pdf) => pdf.map)]) : Promise.resolve(undefined);
+    const mapOf = (e: number) => Promise.race([mapsOf[e].promise, running[e].then((pdf) => pdf.map)]);
+    const epubMap = () => Promise.all(editions.map((_, e) => mapOf(e))).then((maps) => (mapEdition >= 0 ? maps[mapEdition] : undefined));
     const epubWork = ctx.formats.has('epub') && coverWork ? epubMap().then((map) => packageTheEpub(coverWork, map)) : undefined;
     epubWork?.catch(() => undefined);
     const settled = await Promise.allSettled(running);
@@ -272,13 +273,15 @@ export function startPublication(
   pub: Publication,
   browser: () => Promise<BrowserSession>,
   pagesIn?: Promise<BrowserSession>,
+  /** Pages already made ready, in their work folder (colophon dev). */
+  warm?: WarmStart,
 ): HeadStart {
   const theme = loadTheme(ctx.toolRoot, pub.dir, ctx.displayPath);
   const book = bookView(pub.meta, publicationIdentifier(pub.meta));
   const themeFaces = theme.fonts.flatMap(readFontFaces);
-  const work = makeWorkDir();
-  const head: HeadStart = { theme, themeFaces, book, work };
-  if (pagesIn) head.pages = prepareWorkerPages(pagesIn, work, pdfEditions(ctx));
+  const work = warm?.work ?? makeWorkDir();
+  const head: HeadStart = { theme, themeFaces, book, work, pages: warm?.pages };
+  if (pagesIn && !warm) head.pages = prepareWorkerPages(pagesIn, work, pdfEditions(ctx));
   if (ctx.formats.has('epub') || ctx.formats.has('web')) {
     head.cover = pub.meta.cover
       ? Promise.resolve(coverFromFile(path.join(pub.dir, pub.meta.cover)))

@@ -13,6 +13,7 @@ import { stripVTControlCharacters } from 'node:util';
 import type { Command } from 'commander';
 import type { Io } from './io.ts';
 import type { BrowserSession } from '../browser.ts';
+import type { WarmStart } from '../paginate/worker-pages.ts';
 import { toolRoot } from '../util/package-dir.ts';
 import { consoleLogger } from './options.ts';
 import { reportError } from './report.ts';
@@ -25,7 +26,11 @@ export interface DevOptions {
   outDir: string;
   port: number;
   io: Io;
-  /** Quiet period after the last change before rebuilding, in ms. */
+  /**
+   * Quiet period after the last change before rebuilding, in ms (default 50:
+   * an editor's save, even one that writes a temporary file and renames it,
+   * comes as events a few ms apart; a change during a build causes exactly one more).
+   */
   debounceMs?: number;
   /** Rebuild only the web edition and the print preview, not the PDFs and EPUB. */
   webOnly?: boolean;
@@ -78,6 +83,14 @@ export async function startDev(options: DevOptions): Promise<DevSession> {
     io.err(report);
     server.showError(stripVTControlCharacters(report).trim());
   };
+  // Layout pages made ready for the next build of the PDFs while the session waits for an edit.
+  // Only while the last build laid a book out chapter by chapter (the pages serve no book laid out as one document).
+  let warm: WarmStart | undefined;
+  let warmUseful = true;
+  const makeWarm = async () => {
+    const { prepareWarmStart } = await import('../paginate/worker-pages.ts');
+    if (!stopping && !warm && warmUseful) warm = prepareWarmStart(browser(), ['screen', 'print']);
+  };
   let running: Promise<void> | undefined;
   let again = false;
   const rebuild = async (): Promise<void> => {
@@ -104,10 +117,16 @@ export async function startDev(options: DevOptions): Promise<DevSession> {
           settle('all', false);
           continue;
         }
-        // …then every edition, unless another change is already waiting.
+        // …then every edition, unless another change is already waiting. (Side
+        // by side, the two builds took as long on two cores, and the web edition
+        // came a second later.)
         if (options.webOnly || again || stopping) continue;
         try {
-          await build({ input, outDir, formats: ['pdf', 'print', 'epub', 'web'], printPreview: true, logger, browser });
+          // The build takes the ready pages over; the next ones get ready once it is done.
+          const ready = warm;
+          warm = undefined;
+          const all = await build({ input, outDir, formats: ['pdf', 'print', 'epub', 'web'], printPreview: true, logger, browser, warm: ready });
+          warmUseful = all.publications.some((p) => (p.layout.screen?.parts ?? 0) > 0);
           io.err(`Rebuilt the PDFs and EPUB at ${new Date().toLocaleTimeString()}.\n`);
           server.reload();
           settle('all', true);
@@ -115,6 +134,7 @@ export async function startDev(options: DevOptions): Promise<DevSession> {
           fail(error);
           settle('all', false);
         }
+        await makeWarm();
       } while (again && !stopping);
     })().finally(() => (running = undefined));
     return running;
@@ -127,7 +147,7 @@ export async function startDev(options: DevOptions): Promise<DevSession> {
       // Building into a folder inside the watched one must not trigger itself.
       if (name && path.resolve(dir, name.toString()).startsWith(outDir + path.sep)) return;
       clearTimeout(timer);
-      timer = setTimeout(() => void rebuild(), options.debounceMs ?? 150);
+      timer = setTimeout(() => void rebuild(), options.debounceMs ?? 50);
     }),
   );
 
@@ -148,6 +168,12 @@ export async function startDev(options: DevOptions): Promise<DevSession> {
       if (options.now) stopping = true;
       const browserClosed = options.now && session ? (await session.catch(() => undefined))?.close() : undefined;
       await running;
+      stopping = true;
+      if (warm) {
+        const { disposeWorkerPages } = await import('../paginate/worker-pages.ts');
+        await disposeWorkerPages(warm.pages, warm.work);
+        warm = undefined;
+      }
       await browserClosed;
       await server.close();
       if (session) await (await session.catch(() => undefined))?.close();

@@ -232,7 +232,8 @@ export async function openPaginated(session: BrowserSession, options: PaginateOp
  */
 export async function finish(page: Page, options?: { offset: number; folios: string[]; targets: Record<string, string> }): Promise<void> {
   await page.evaluate(scriptSource(FINISH_SCRIPT));
-  await page.evaluate(`window.colophonFinish(${JSON.stringify(options ?? null)})`);
+  // Then the fonts of any character the numbers brought in are loaded, in the same round trip: print() does not wait for them again.
+  await page.evaluate(`Promise.resolve(window.colophonFinish(${JSON.stringify(options ?? null)})).then(() => document.fonts.ready).then(() => true)`);
 }
 
 export interface SerializedPart {
@@ -251,7 +252,8 @@ export async function serialize(page: Page): Promise<SerializedPart> {
 
 export async function print(laid: PageSession, options: PaginateOptions): Promise<Uint8Array> {
   const pdf = await withTimeout(
-    laid.page.pdf({ preferCSSPageSize: true, printBackground: true, tagged: true, outline: false, timeout: options.timeoutMs }),
+    // Layout and finish() waited for the fonts: no round trip to wait again, so the print command is sent at once.
+    laid.page.pdf({ preferCSSPageSize: true, printBackground: true, tagged: true, outline: false, waitForFonts: false, timeout: options.timeoutMs }),
     options.timeoutMs,
     `Printing ${options.label}`,
   );

@@ -389,8 +389,9 @@ export async function paginateParts(session: BrowserSession, parts: Part[], opti
       throw new PaginationError(`${parts[i].label} has ${map.pageCount} pages for one chapter where ${own.to - own.from} were counted.`, laid.report);
     }
     const partMap = mergeMaps(list.map((p, j) => (j === k ? map : found[j]!.map)), list.map((p) => ({ offset: p.from })));
+    const printing = print(laid, { htmlFile: parts[i].htmlFile, allowedRoots: [options.dir], timeoutMs: options.timeoutMs, label: parts[i].label });
     mapOf(i, partMap, n.finishing);
-    const pdf = await print(laid, { htmlFile: parts[i].htmlFile, allowedRoots: [options.dir], timeoutMs: options.timeoutMs, label: parts[i].label });
+    const pdf = await printing;
     prints.count++;
     const name = `${own.key}.printed`;
     writePrinted(path.join(options.cacheDir!, name), { pdf, map });
@@ -416,8 +417,9 @@ export async function paginateParts(session: BrowserSession, parts: Part[], opti
     if (map.pageCount !== chunk.pageCount) {
       throw new PaginationError(`${parts[i].label} has ${map.pageCount} pages where ${chunk.pageCount} were counted.`, laid.report);
     }
+    const printing = print(laid, { htmlFile: parts[i].htmlFile, allowedRoots: [options.dir], timeoutMs: options.timeoutMs, label: parts[i].label });
     mapOf(i, map, finishing);
-    const pdf = await print(laid, { htmlFile: parts[i].htmlFile, allowedRoots: [options.dir], timeoutMs: options.timeoutMs, label: parts[i].label });
+    const pdf = await printing;
     prints.count++;
     if (key) writePrinted(path.join(options.cacheDir!, key), { pdf, map });
     indexPieces(i, chunk, key, map);
@@ -694,8 +696,10 @@ async function printChunk(
     if (finishing && map.pageCount !== chunk.pageCount) {
       throw new PaginationError(`Chunk ${c + 1} of the book has ${map.pageCount} pages where ${chunk.pageCount} were counted.`, doc.report);
     }
+    // Printing starts before the map is handed on: what it starts (the EPUB) works in Node while Chromium prints.
+    const printing = print(doc, { htmlFile: joined, allowedRoots: [options.dir], timeoutMs: options.timeoutMs, label });
     onMap(map);
-    const pdf = await print(doc, { htmlFile: joined, allowedRoots: [options.dir], timeoutMs: options.timeoutMs, label });
+    const pdf = await printing;
     prints.count++;
     if (file) writePrinted(file, { pdf, map });
     return { pdf, map };

@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { OUR_SCRIPTS, PAGED_SCRIPT } from './paginate.ts';
 import { writePrintDocument, type PdfEditionInput } from './pdf-edition.ts';
+import { placeFile } from '../write/place-file.ts';
 
 /** How the paginated pages sit on a screen: grey desk, pages side by side as spreads, a shadow. */
 const SCREEN_CSS = `@media screen {
@@ -26,7 +27,7 @@ export function writePrintPreview(input: Omit<PdfEditionInput, 'browser' | 'date
   const render = writePrintDocument(input);
   const scripts = path.join(input.dir, 'scripts');
   fs.mkdirSync(scripts, { recursive: true });
-  fs.copyFileSync(PAGED_SCRIPT, path.join(scripts, 'paged.polyfill.js'));
+  placeFile(PAGED_SCRIPT, path.join(scripts, 'paged.polyfill.js'));
   for (const file of OUR_SCRIPTS) fs.copyFileSync(file, path.join(scripts, path.basename(file)));
   fs.writeFileSync(path.join(input.dir, 'assets', 'preview.css'), SCREEN_CSS);
   // Paged.js starts by itself once the document has loaded; our handlers

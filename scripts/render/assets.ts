@@ -9,6 +9,7 @@ import type { Root, Element } from 'hast';
 import { visit } from 'unist-util-visit';
 import { fontFaceCss, type FontFace } from '../fonts/font-faces.ts';
 import type { Theme } from './theme.ts';
+import { placeFile } from '../write/place-file.ts';
 
 export interface SiteAssets {
   /** Stylesheet hrefs in load order, relative to the HTML file (the font faces first). */
@@ -24,7 +25,7 @@ export function writeSiteAssets(
   options: { theme: Theme; faces: FontFace[]; images: string[]; publicationDir: string; css: string[]; extraCss?: string },
 ): SiteAssets {
   fs.mkdirSync(path.join(dir, 'assets', 'fonts'), { recursive: true });
-  for (const face of options.faces) fs.copyFileSync(face.file, path.join(dir, 'assets', 'fonts', path.basename(face.file)));
+  for (const face of options.faces) placeFile(face.file, path.join(dir, 'assets', 'fonts', path.basename(face.file)));
   fs.writeFileSync(
     path.join(dir, 'assets', 'fonts.css'),
     fontFaceCss(options.faces, (f) => `fonts/${path.basename(f.file)}`) + '\n',

@@ -1,0 +1,63 @@
+/**
+ * Layout pages made ready before a build (colophon dev makes them while it
+ * waits for an edit): the build lays out in them, or closes them when it has
+ * no use for them, and leaves no work folder behind either way.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { build } from '../scripts/build.ts';
+import { launchBrowser, type BrowserSession } from '../scripts/browser.ts';
+import { prepareWarmStart } from '../scripts/paginate/worker-pages.ts';
+import { ROOT, tempDir } from './helpers/build.ts';
+
+const SAMPLE = path.join(ROOT, 'content', 'colophon-guide');
+
+describe('layout pages made ready before a build', () => {
+  let session: BrowserSession;
+  beforeAll(async () => {
+    session = await launchBrowser();
+  });
+  afterAll(async () => {
+    await session?.close();
+  });
+
+  it('are laid out in, then closed with their work folder', { timeout: 300_000 }, async () => {
+    const warm = prepareWarmStart(Promise.resolve(session), ['screen', 'print']);
+    const tabs = await Promise.all(Object.values(warm.pages).flat());
+    expect(tabs.length).toBeGreaterThan(0);
+    expect(tabs.every((t) => t && !t.page.isClosed())).toBe(true);
+    let opened = 0;
+    const count = () => void opened++;
+    session.browser.on('targetcreated', count);
+    const summary = await build({ input: SAMPLE, outDir: tempDir(), formats: ['pdf', 'print'], partSize: 1, cacheDir: false, browser: async () => session, warm });
+    session.browser.off('targetcreated', count);
+    // No page was opened for the build: its workers took those made ready.
+    expect(opened).toBe(0);
+    const { layout } = summary.publications[0];
+    // Every worker began in a page made ready before the build.
+    expect(layout.screen!.prepared).toBe(warm.pages.screen!.length);
+    expect(layout.print!.prepared).toBe(warm.pages.print!.length);
+    expect(tabs.every((t) => t!.page.isClosed())).toBe(true);
+    expect(fs.existsSync(warm.work)).toBe(false);
+    // The browser stays the caller's: open, with none of the build's pages left in it.
+    expect(session.browser.connected).toBe(true);
+  });
+
+  it('are closed with their work folder by a build that has no use for them', { timeout: 300_000 }, async () => {
+    // Made for both PDF editions; the build makes the EPUB alone.
+    const warm = prepareWarmStart(Promise.resolve(session), ['screen', 'print']);
+    const tabs = await Promise.all(Object.values(warm.pages).flat());
+    await build({ input: SAMPLE, outDir: tempDir(), formats: ['epub'], cacheDir: false, browser: async () => session, warm });
+    expect(tabs.every((t) => t!.page.isClosed())).toBe(true);
+    expect(fs.existsSync(warm.work)).toBe(false);
+  });
+
+  it('are closed with their work folder by a build that fails', { timeout: 300_000 }, async () => {
+    const warm = prepareWarmStart(Promise.resolve(session), ['screen', 'print']);
+    const tabs = await Promise.all(Object.values(warm.pages).flat());
+    await expect(build({ input: path.join(tempDir(), 'missing'), outDir: tempDir(), formats: ['pdf', 'print'], browser: async () => session, warm })).rejects.toThrow();
+    expect(tabs.every((t) => t!.page.isClosed())).toBe(true);
+    expect(fs.existsSync(warm.work)).toBe(false);
+  });
+});
