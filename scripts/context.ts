@@ -75,6 +75,12 @@ export interface BuildOptions {
   garbagePages?: number;
   /** Also write `<slug>/preview/`: the print HTML paginated by Paged.js in the reader's browser (colophon dev). */
   printPreview?: boolean;
+  /**
+   * Keep the editions of the formats not built this time that `<slug>/`
+   * already holds, with their download links (colophon dev's quick web build,
+   * which a build of every edition follows): otherwise they are gone until then.
+   */
+  keepEditions?: boolean;
   /** A browser kept open by the caller (colophon dev keeps one warm between builds); the build does not close it. */
   browser?: () => Promise<BrowserSession>;
   /**
@@ -102,6 +108,7 @@ export interface BuildContext {
   chunkPages: number;
   garbagePages: number;
   printPreview: boolean;
+  keepEditions: boolean;
   /** Root of the Colophon installation (templates/, node_modules/). */
   toolRoot: string;
   /** Path as the user should read it in messages. */
@@ -144,6 +151,7 @@ export function createContext(options: BuildOptions): BuildContext {
     chunkPages: options.chunkPages ?? DEFAULT_CHUNK_PAGES,
     garbagePages: options.garbagePages ?? DEFAULT_GARBAGE_PAGES,
     printPreview: options.printPreview ?? false,
+    keepEditions: options.keepEditions ?? false,
     onSuccess: [],
     toolRoot: toolRoot(),
     displayPath(abs: string) {

@@ -6,7 +6,8 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { BuildContext } from './context.ts';
+import { FORMATS, type BuildContext, type Format } from './context.ts';
+import { linkOrCopy } from './write/place-file.ts';
 import type { ParsedChapter, Publication } from './model.ts';
 import { findChromium, type BrowserSession } from './browser.ts';
 import { publicationIdentifier } from './identifier.ts';
@@ -202,6 +203,11 @@ export async function buildEditions(
     const cover = await coverWork;
     if (cover) fs.writeFileSync(path.join(staging, `cover${cover.ext}`), cover.data);
 
+    if (ctx.keepEditions) {
+      outputs.push(...keptEditions(path.join(ctx.outDir, slug), staging, ctx.formats));
+      // In the order a build of every edition lists them.
+      outputs.sort((a, b) => FORMATS.indexOf(a.kind) - FORMATS.indexOf(b.kind));
+    }
     if (ctx.formats.has('web')) {
       ctx.logger.step(`${slug}: writing the web edition`);
       const html = await timed(timings, 'web', async () => {
@@ -232,6 +238,30 @@ export async function buildEditions(
   }
 }
 
+
+/**
+ * The editions in `previous` (the publication's folder in the output, as its
+ * manifest lists them) of the formats this build does not make, placed in
+ * `staging` (a hard link: the folder is replaced, the file stays). A manifest
+ * or file that is not there keeps nothing.
+ */
+function keptEditions(previous: string, staging: string, built: ReadonlySet<Format>): OutputFile[] {
+  let manifest: Partial<PublicationManifest>;
+  try {
+    manifest = JSON.parse(fs.readFileSync(path.join(previous, 'publication.json'), 'utf8')) as Partial<PublicationManifest>;
+  } catch {
+    return [];
+  }
+  const kept: OutputFile[] = [];
+  for (const output of Array.isArray(manifest.outputs) ? manifest.outputs : []) {
+    if (output.kind === 'web' || built.has(output.kind) || typeof output.file !== 'string') continue;
+    // Only a file of the folder itself, as a build names its editions.
+    if (path.basename(output.file) !== output.file || !fs.existsSync(path.join(previous, output.file))) continue;
+    linkOrCopy(path.join(previous, output.file), path.join(staging, output.file));
+    kept.push(output);
+  }
+  return kept;
+}
 
 /** Font subsets that meet the characters of the book's text and metadata. */
 function usedFaces(all: FontFace[], theme: Theme, pub: Publication, chapters: ParsedChapter[]): FontFace[] {

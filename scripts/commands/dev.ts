@@ -106,7 +106,8 @@ export async function startDev(options: DevOptions): Promise<DevSession> {
         const logger = consoleLogger(io, true);
         // The web edition and preview first, so the open pages show the change at once…
         try {
-          const summary = await build({ input, outDir, formats: ['web'], printPreview: true, logger });
+          // The PDFs and EPUB of the last build stay, with their links, until the next ones land.
+          const summary = await build({ input, outDir, formats: ['web'], printPreview: true, keepEditions: true, logger });
           publications = summary.publications.map((p) => ({ slug: p.slug, web: `${server.url}${p.slug}/`, preview: `${server.url}${p.slug}/preview/` }));
           io.err(`Rebuilt the web edition and print preview at ${new Date().toLocaleTimeString()}.\n`);
           server.reload();

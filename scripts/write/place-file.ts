@@ -14,13 +14,15 @@ import path from 'node:path';
 const PACKAGED = `${path.sep}node_modules${path.sep}`;
 
 export function placeFile(src: string, dest: string): void {
-  if (path.resolve(src).includes(PACKAGED)) {
-    try {
-      fs.linkSync(src, dest);
-      return;
-    } catch {
-      // Copied below.
-    }
+  if (path.resolve(src).includes(PACKAGED)) linkOrCopy(src, dest);
+  else fs.copyFileSync(src, dest);
+}
+
+/** A hard link where one can be made, else a copy. */
+export function linkOrCopy(src: string, dest: string): void {
+  try {
+    fs.linkSync(src, dest);
+  } catch {
+    fs.copyFileSync(src, dest);
   }
-  fs.copyFileSync(src, dest);
 }
