@@ -118,13 +118,11 @@ async function buildAll(options: BuildOptions, warm: { start?: WarmStart }): Pro
   } finally {
     if (session) await (await session.catch(() => undefined))?.close();
     for (const head of heads.values()) {
-      // A page still being made ready writes into the work folder: it is removed once every one has settled
-      // (with the browser closed, those not yet open give up at once).
-      const pages = await Promise.all(Object.values(head.pages ?? {}).flat());
+      // The cover is drawn in the work folder. A page no worker took (the build
+      // failed first) is closed: it matters in a browser that stays open
+      // (colophon dev); with ours closed, those not yet open give up at once.
       await head.cover?.catch(() => undefined);
-      // In a browser that stays open (colophon dev), a page no worker took (the build failed first) is closed here.
-      if (options.browser) await Promise.all(pages.map((tab) => tab?.page.close().catch(() => undefined)));
-      await fs.rm(head.work, { recursive: true, force: true });
+      await disposeWorkerPages(head.pages, head.work);
     }
   }
 }

@@ -179,8 +179,10 @@ export async function buildEditions(
     // Chromium prints, and holds up no edition still getting its pages ready.
     const mapEdition = editions.includes('print') ? editions.indexOf('print') : editions.length ? 0 : -1;
     const mapOf = (e: number) => Promise.race([mapsOf[e].promise, running[e].then((pdf) => pdf.map)]);
-    const epubMap = () => Promise.all(editions.map((_, e) => mapOf(e))).then((maps) => (mapEdition >= 0 ? maps[mapEdition] : undefined));
-    const epubWork = ctx.formats.has('epub') && coverWork ? epubMap().then((map) => packageTheEpub(coverWork, map)) : undefined;
+    const epubWork =
+      ctx.formats.has('epub') && coverWork
+        ? Promise.all(editions.map((_, e) => mapOf(e))).then((maps) => packageTheEpub(coverWork, mapEdition >= 0 ? maps[mapEdition] : undefined))
+        : undefined;
     epubWork?.catch(() => undefined);
     const settled = await Promise.allSettled(running);
     for (const s of settled) if (s.status === 'rejected') throw s.reason;

@@ -97,7 +97,7 @@ describe('printed pieces', () => {
     writePrintedPiece(dir, 'k1', { printed: 'part.printed', from: 0, to: 1, map });
     writePrintedPiece(dir, 'k2', { printed: 'part.printed', from: 1, to: 2, map });
     writePrintedPiece(dir, 'k3', { printed: 'gone.printed', from: 0, to: 1, map });
-    const files = new Map<string, Uint8Array | undefined>();
+    const files = new Map<string, Uint8Array>();
     const one = readPrintedPiece(dir, 'k1', files)!;
     const two = readPrintedPiece(dir, 'k2', files)!;
     expect([one.from, one.to, two.from, two.to]).toEqual([0, 1, 1, 2]);

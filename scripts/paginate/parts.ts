@@ -318,6 +318,11 @@ export async function paginateParts(session: BrowserSession, parts: Part[], opti
   // (printed-pieces.ts); undefined for other parts, or pages that do not
   // split at the chapters.
   const piecesOf = (i: number, chunk: Chunk) => {
+    // Once per numbering: a part printed whole after its chapter could not be printed alone asks again.
+    if (!piecesFound.has(chunk)) piecesFound.set(chunk, findPieces(i, chunk));
+    return piecesFound.get(chunk);
+  };
+  const findPieces = (i: number, chunk: Chunk) => {
     const part = parts[i];
     if (!merger || !options.cacheDir || !part.chapters || part.chapters.length < 2) return undefined;
     const own = pieces[i]?.every(Boolean) ? (pieces[i] as SerializedPart[]) : splitPieces(results[i], part.chapters.map((ch) => ch.id));
@@ -330,11 +335,12 @@ export async function paginateParts(session: BrowserSession, parts: Part[], opti
       return { piece: own[k], from, to, finishing, key: printedPieceKey(shared, own[k], finishing, to - from, normalise) };
     });
   };
-  type Pieces = NonNullable<ReturnType<typeof piecesOf>>;
+  const piecesFound = new WeakMap<Chunk, ReturnType<typeof findPieces>>();
+  type Pieces = NonNullable<ReturnType<typeof findPieces>>;
   // The chapters' pages from the printed cache, all of them or all but one
   // (those of one PDF share its bytes, so that it is read once to be merged).
   const printedPieces = (list: Pieces, except?: number) => {
-    const files = new Map<string, Uint8Array | undefined>();
+    const files = new Map<string, Uint8Array>();
     const found = list.map((p, k) => (k === except ? undefined : readPrintedPiece(options.cacheDir!, p.key, files)));
     return found.every((f, k) => f || k === except) ? found : undefined;
   };
@@ -381,7 +387,7 @@ export async function paginateParts(session: BrowserSession, parts: Part[], opti
     if (!list || !found) return false;
     const own = list[k];
     if (own.to - own.from > own.piece.pages.length) {
-      await laid.page.evaluate(`document.querySelector('.pagedjs_pages').insertAdjacentHTML('beforeend', ${JSON.stringify(BLANK_SLOT)})`);
+      await addBlankSlot(laid.page);
     }
     await finish(laid.page, own.finishing);
     const map = await readPageMap(laid.page);
@@ -410,7 +416,7 @@ export async function paginateParts(session: BrowserSession, parts: Part[], opti
     const { chunk, finishing, key, hit } = n ?? (await numbered(i));
     if (hit) return;
     if (chunk.trailingBlank) {
-      await laid.page.evaluate(`document.querySelector('.pagedjs_pages').insertAdjacentHTML('beforeend', '<div class="colophon-blank-slot"></div>')`);
+      await addBlankSlot(laid.page);
     }
     await finish(laid.page, finishing);
     const map = await readPageMap(laid.page);
@@ -622,6 +628,11 @@ export async function paginateParts(session: BrowserSession, parts: Part[], opti
   if (chunks.length === 1 && only instanceof Uint8Array) return { pdf: only, map, stats };
   if (merged) await Promise.all(merging);
   return { pdf: pdfs.map((p) => p.pdf), owners: idOwners(chunks), merged, map, stats };
+}
+
+/** A slot after the laid-out pages for the blank verso finish.js makes there (the next chunk opens on a right-hand page). */
+function addBlankSlot(page: PageSession['page']): Promise<unknown> {
+  return page.evaluate(`document.querySelector('.pagedjs_pages').insertAdjacentHTML('beforeend', ${JSON.stringify(BLANK_SLOT)})`);
 }
 
 /** The name of a printed chunk in the cache: its pages (wherever the build works) and numbers. */

@@ -64,7 +64,7 @@ export function writePrintedPiece(dir: string, key: string, entry: PrintedPiece)
  * The entry and the bytes of its PDF, marked used; undefined when either is
  * missing or unreadable. PDFs already read (`files`, by name) are not read again.
  */
-export function readPrintedPiece(dir: string, key: string, files: Map<string, Uint8Array | undefined>): (PrintedPiece & { bytes: Uint8Array }) | undefined {
+export function readPrintedPiece(dir: string, key: string, files: Map<string, Uint8Array>): (PrintedPiece & { bytes: Uint8Array }) | undefined {
   const file = path.join(dir, `${key}.piece.json`);
   try {
     const entry = JSON.parse(fs.readFileSync(file, 'utf8')) as PrintedPiece;
