@@ -29,7 +29,7 @@ import rehypeRemoveEmptyParagraphs from './rehype-remove-empty-paragraphs.ts';
 import rehypeScopeFragments from './rehype-scope-fragments.ts';
 import rehypeSmartPunctuation from './rehype-smart-punctuation.ts';
 import rehypeTableCells from './rehype-table-cells.ts';
-import remarkWithoutLiteralAutolinks, { mayHoldLiteralAutolinks } from './remark-literal-autolinks.ts';
+import remarkWithoutConstructs, { unusedGfmConstructs } from './remark-unused-gfm.ts';
 import { chapterSchema } from './sanitize-schema.ts';
 import { smartPunctuation } from './typography.ts';
 
@@ -98,7 +98,8 @@ export function parseChapter(source: ChapterSource, ctx: ParseContext): ParseRes
   const images: string[] = [];
 
   const markdown = unified().use(remarkParse).use(remarkGfm);
-  if (!mayHoldLiteralAutolinks(source.body)) markdown.use(remarkWithoutLiteralAutolinks);
+  const unused = unusedGfmConstructs(source.body);
+  if (unused.length) markdown.use(remarkWithoutConstructs, unused);
   const processor = markdown
     .use(remarkRehype, {
       allowDangerousHtml: true,
