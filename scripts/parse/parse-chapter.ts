@@ -29,7 +29,7 @@ import rehypeRemoveEmptyParagraphs from './rehype-remove-empty-paragraphs.ts';
 import rehypeScopeFragments from './rehype-scope-fragments.ts';
 import rehypeSmartPunctuation from './rehype-smart-punctuation.ts';
 import rehypeTableCells from './rehype-table-cells.ts';
-import remarkWithoutConstructs, { unusedGfmConstructs } from './remark-unused-gfm.ts';
+import remarkWithoutUnusedGfm, { unusedGfm } from './remark-unused-gfm.ts';
 import { chapterSchema } from './sanitize-schema.ts';
 import { smartPunctuation } from './typography.ts';
 
@@ -98,8 +98,7 @@ export function parseChapter(source: ChapterSource, ctx: ParseContext): ParseRes
   const images: string[] = [];
 
   const markdown = unified().use(remarkParse).use(remarkGfm);
-  const unused = unusedGfmConstructs(source.body);
-  if (unused.length) markdown.use(remarkWithoutConstructs, unused);
+  markdown.use(remarkWithoutUnusedGfm, unusedGfm(source.body));
   const processor = markdown
     .use(remarkRehype, {
       allowDangerousHtml: true,
