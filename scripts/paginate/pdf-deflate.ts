@@ -3,14 +3,16 @@
  * merged book's structure tree, pages and links) with pako, a deflate written
  * in JavaScript, and has no option for another. Node's zlib writes the same
  * format about three times as fast (saving the novel's PDF: 280 → 110 ms, the
- * same size), so the deflate of the pako that pdf-lib loads is zlib's.
+ * same size), so the deflate of the pako that pdf-lib uses is zlib's.
  * Installed once, when the PDF modules load; inflating is left to pako.
+ *
+ * The pako imported here is pdf-lib's own: the version it asks for, pinned in
+ * package.json so that npm installs one copy, which Node loads once from the
+ * sources and the bundle in lib/ holds once (a test checks that pdf-lib sees it).
  */
-import { createRequire } from 'node:module';
 import zlib from 'node:zlib';
+import pako from 'pako';
 
-const pdfLib = createRequire(import.meta.url).resolve('pdf-lib');
-const pako = createRequire(pdfLib)('pako') as { deflate: (data: Uint8Array) => Uint8Array; colophonZlib?: true };
 if (!pako.colophonZlib) {
   pako.deflate = (data: Uint8Array) => zlib.deflateSync(data);
   pako.colophonZlib = true;
