@@ -37,7 +37,9 @@ interface FontkitFont {
 interface Fontkit {
   openSync(file: string): FontkitFont | { fonts: FontkitFont[] };
 }
-const fontkit = createRequire(import.meta.url)('fontkit') as Fontkit;
+// Loaded when a font file is first opened: a check answered from its cache needs none (fontkit and its Unicode tables take a tenth of a second to load).
+let fontkit: Fontkit | undefined;
+const openFont = (file: string) => (fontkit ??= createRequire(import.meta.url)('fontkit') as Fontkit).openSync(file);
 
 export const GLYPH_MISSING = 'GLYPH_MISSING';
 
@@ -99,7 +101,7 @@ const openFonts = new Map<string, FontkitFont[]>();
 function fontsOf(file: string): FontkitFont[] {
   let fonts = openFonts.get(file);
   if (!fonts) {
-    const opened = fontkit.openSync(file);
+    const opened = openFont(file);
     fonts = 'fonts' in opened ? opened.fonts : [opened];
     openFonts.set(file, fonts);
   }
@@ -194,6 +196,11 @@ export function checkGlyphs(
 
   // Code points of the Basic Multilingual Plane known to be drawn (or drawn as nothing), whatever the stack.
   const drawn = new Uint8Array(0x10000);
+  // With a cache they are kept too: a rebuild checks the chapters that changed
+  // against them, and opens a font file (loading fontkit) only for a character new to the book.
+  const drawnFile = shared && path.join(cache.dir, `${shared}.drawn.gz`);
+  if (drawnFile) readDrawn(drawnFile, drawn);
+  let added = false;
 
   for (const chapter of chapters) {
     const file = entry(chapter);
@@ -217,7 +224,10 @@ export function checkGlyphs(
         if (cp > 0xffff) i++;
         if (misses.has(cp)) continue;
         if (ignored(cp) || coverage.has(cp, stack)) {
-          if (cp < 0xd800 || (cp > 0xdfff && cp <= 0xffff)) drawn[cp] = 1;
+          if (cp < 0xd800 || (cp > 0xdfff && cp <= 0xffff)) {
+            drawn[cp] = 1;
+            added = true;
+          }
           continue;
         }
         misses.set(cp, { cp, line });
@@ -257,7 +267,23 @@ export function checkGlyphs(
       cache!.keep(() => writeCacheEntry(file, zlib.gzipSync(own, { level: 1 })));
     }
   }
+  if (drawnFile && added) {
+    const bytes = zlib.gzipSync(drawn, { level: 1 });
+    cache.keep(() => writeCacheEntry(drawnFile, bytes));
+  }
   return diagnostics;
+}
+
+/** The code points kept as drawn, into `drawn`; an entry that cannot be read is left out. */
+function readDrawn(file: string, drawn: Uint8Array): void {
+  const kept = readCacheEntry(file);
+  if (!kept) return;
+  try {
+    const bytes = zlib.gunzipSync(kept);
+    if (bytes.length === drawn.length) drawn.set(bytes);
+  } catch {
+    // Found again as the chapters are checked.
+  }
 }
 
 function stackOf(node: Element, inherited: Stack): Stack {
