@@ -6,9 +6,10 @@
 import { toHtml } from 'hast-util-to-html';
 import { visit } from 'unist-util-visit';
 import type { Root, Element } from 'hast';
+import { cloneTree } from '../parse/hast-helpers.ts';
 
 export function toXhtml(tree: Root): string {
-  const copy = structuredClone(tree);
+  const copy = cloneTree(tree);
   visit(copy, 'element', (node: Element) => {
     for (const [key, value] of Object.entries(node.properties ?? {})) {
       if (value === true) node.properties[key] = key.startsWith('data') || key.startsWith('aria') ? '' : `${MARK}${key.toLowerCase()}${MARK}`;

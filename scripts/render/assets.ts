@@ -10,6 +10,7 @@ import { visit } from 'unist-util-visit';
 import { fontFaceCss, type FontFace } from '../fonts/font-faces.ts';
 import type { Theme } from './theme.ts';
 import { placeFile } from '../write/place-file.ts';
+import { cloneTree } from '../parse/hast-helpers.ts';
 
 export interface SiteAssets {
   /** Stylesheet hrefs in load order, relative to the HTML file (the font faces first). */
@@ -51,7 +52,7 @@ export function writeSiteAssets(
 
 /** A copy of `tree` whose image sources (relative to the publication folder) go through `map`. */
 export function rewriteImageSources(tree: Root, map: (relPath: string) => string): Root {
-  const copy = structuredClone(tree);
+  const copy = cloneTree(tree);
   visit(copy, 'element', (node: Element) => {
     if (node.tagName === 'img' && typeof node.properties?.src === 'string') {
       node.properties.src = map(node.properties.src);
