@@ -81,6 +81,13 @@ export interface BuildOptions {
    * which a build of every edition follows): otherwise they are gone until then.
    */
   keepEditions?: boolean;
+  /**
+   * Told a publication's slug once its web edition (and print preview) is in
+   * `<slug>/`, with the editions it already held: written while the PDFs are
+   * laid out, before they and the EPUB replace them (colophon dev, which so
+   * shows an edit long before every edition is rebuilt, in one build).
+   */
+  onEarlyWeb?: (slug: string) => void;
   /** A browser kept open by the caller (colophon dev keeps one warm between builds); the build does not close it. */
   browser?: () => Promise<BrowserSession>;
   /**
@@ -109,6 +116,7 @@ export interface BuildContext {
   garbagePages: number;
   printPreview: boolean;
   keepEditions: boolean;
+  onEarlyWeb?: (slug: string) => void;
   /** Root of the Colophon installation (templates/, node_modules/). */
   toolRoot: string;
   /** Path as the user should read it in messages. */
@@ -152,6 +160,7 @@ export function createContext(options: BuildOptions): BuildContext {
     garbagePages: options.garbagePages ?? DEFAULT_GARBAGE_PAGES,
     printPreview: options.printPreview ?? false,
     keepEditions: options.keepEditions ?? false,
+    onEarlyWeb: options.onEarlyWeb,
     onSuccess: [],
     toolRoot: toolRoot(),
     displayPath(abs: string) {

@@ -33,6 +33,7 @@ import { markUsed, writeCacheEntry } from './write/cache-entry.ts';
 import { pdfEditions, prepareWorkerPages, workersPerEdition, type WarmStart, type WorkerPages } from './paginate/worker-pages.ts';
 import { makeWorkDir } from './write/work-dir.ts';
 import { yieldToEvents } from './util/yield.ts';
+import { createStaging, replaceDir } from './write/atomic.ts';
 import { settleable } from './util/settleable.ts';
 
 export interface PublicationResult {
@@ -95,19 +96,53 @@ export async function buildEditions(
       keep: (write) => ctx.onSuccess.push(write),
     }).then((html) => chapters.map((ch, i) => ({ ...chapterView(ch, html[i]), showHead }))));
 
-  try {
-    if (ctx.printPreview) {
-      const { writePrintPreview } = await import('./paginate/print-preview.ts');
-      writePrintPreview({ ctx, pub, theme, book, strings, edition: 'screen', faces, images, chapters: await printChapters(), dir: path.join(staging, 'preview') });
+  const writePreview = async (dir: string) => {
+    const { writePrintPreview } = await import('./paginate/print-preview.ts');
+    writePrintPreview({ ctx, pub, theme, book, strings, edition: 'screen', faces, images, chapters: await printChapters(), dir: path.join(dir, 'preview') });
+  };
+  // The cover, the web edition with links to `outputs`, and the manifest, in a publication's folder.
+  const writeWebAndManifest = async (dir: string, outputs: OutputFile[], cover: Cover | undefined) => {
+    if (cover) fs.writeFileSync(path.join(dir, `cover${cover.ext}`), cover.data);
+    const listed = [...outputs];
+    if (ctx.formats.has('web')) {
+      ctx.logger.step(`${slug}: writing the web edition`);
+      const html = await timed(timings, 'web', async () => {
+        const assets = writeSiteAssets(dir, { theme, faces, images, publicationDir: pub.dir, css: ['base.css', 'web.css'] });
+        return renderWebEdition({
+          slug,
+          theme,
+          book,
+          chapters,
+          stylesheets: assets.stylesheets,
+          cover: cover ? { file: `cover${cover.ext}`, data: cover.data } : undefined,
+          outputs,
+          showHead,
+          media,
+          logger: ctx.logger,
+        });
+      });
+      fs.writeFileSync(path.join(dir, 'index.html'), html);
+      listed.push({ kind: 'web', file: 'index.html', bytes: Buffer.byteLength(html) });
     }
+    const manifest: PublicationManifest = { book, outputs: listed, thumbnail: cover ? `cover${cover.ext}` : null };
+    fs.writeFileSync(path.join(dir, 'publication.json'), JSON.stringify(manifest, null, 2) + '\n');
+    return listed;
+  };
+  const editions = pdfEditions(ctx);
+  // With onEarlyWeb, the web edition and preview go to <slug>/ while the PDFs are laid out (below).
+  const early = Boolean(ctx.onEarlyWeb && ctx.formats.has('web') && (editions.length || ctx.formats.has('epub')));
+
+  try {
+    if (ctx.printPreview && !early) await writePreview(staging);
 
     const coverExt = meta.cover ? coverFileExt(meta.cover) : DRAWN_COVER_EXT;
     const coverWork = head.cover;
 
-    const editions = pdfEditions(ctx);
     const concurrency = workersPerEdition(editions.length);
     // Each edition's page map, known before its PDF is printed and finished.
     const mapsOf = editions.map(() => settleable<PageMap>());
+    // Each edition says when its layout is under way: Node mostly waits for Chromium from then on.
+    const layingOut = editions.map(() => settleable());
     const running = editions.map(async (edition, e) => {
       // The two editions are laid out side by side, and shown so.
       const stage = { publication: slug, stage: `paginate-${edition}`, message: `paginating the ${edition} PDF`, alongside: true };
@@ -132,6 +167,7 @@ export async function buildEditions(
           concurrency,
           pages: head.pages?.[edition],
           onMap: mapsOf[e].resolve,
+          onLayout: layingOut[e].resolve,
         }),
       );
       ctx.logger.progress?.({ ...stage, pages: pdf.pages, done: true });
@@ -184,6 +220,30 @@ export async function buildEditions(
         ? Promise.all(editions.map((_, e) => mapOf(e))).then((maps) => packageTheEpub(coverWork, mapEdition >= 0 ? maps[mapEdition] : undefined))
         : undefined;
     epubWork?.catch(() => undefined);
+    // The web edition and preview of this source, with the editions the last
+    // build made, replace <slug>/ while Node would wait for the layout; the
+    // build's own folder replaces them once every edition is done.
+    const earlyWeb = early
+      ? Promise.all(editions.map((_, e) => Promise.race([layingOut[e].promise, running[e].then(() => undefined)]))).then(async () => {
+          const dir = await createStaging(ctx.outDir, slug);
+          try {
+            if (ctx.printPreview) {
+              await writePreview(dir);
+              await writePreview(staging);
+            }
+            const kept = keptEditions(path.join(ctx.outDir, slug), dir, new Set<Format>(['web']));
+            await writeWebAndManifest(dir, kept.sort(byFormat), await coverWork);
+            await replaceDir(dir, path.join(ctx.outDir, slug));
+          } catch (error) {
+            fs.rmSync(dir, { recursive: true, force: true });
+            throw error;
+          }
+          const { writeCatalog } = await import('./web/catalog.ts');
+          await writeCatalog(ctx);
+          ctx.onEarlyWeb!(slug);
+        })
+      : undefined;
+    earlyWeb?.catch(() => undefined);
     const settled = await Promise.allSettled(running);
     for (const s of settled) if (s.status === 'rejected') throw s.reason;
     editions.forEach((edition, i) => {
@@ -202,38 +262,14 @@ export async function buildEditions(
       outputs.push({ kind: 'epub', file: `${slug}.epub`, bytes: bytes.length });
     }
 
-    const cover = await coverWork;
-    if (cover) fs.writeFileSync(path.join(staging, `cover${cover.ext}`), cover.data);
-
     if (ctx.keepEditions) {
       outputs.push(...keptEditions(path.join(ctx.outDir, slug), staging, ctx.formats));
-      // In the order a build of every edition lists them.
-      outputs.sort((a, b) => FORMATS.indexOf(a.kind) - FORMATS.indexOf(b.kind));
+      outputs.sort(byFormat);
     }
-    if (ctx.formats.has('web')) {
-      ctx.logger.step(`${slug}: writing the web edition`);
-      const html = await timed(timings, 'web', async () => {
-        const assets = writeSiteAssets(staging, { theme, faces, images, publicationDir: pub.dir, css: ['base.css', 'web.css'] });
-        return renderWebEdition({
-          slug,
-          theme,
-          book,
-          chapters,
-          stylesheets: assets.stylesheets,
-          cover: cover ? { file: `cover${cover.ext}`, data: cover.data } : undefined,
-          outputs,
-          showHead,
-          media,
-          logger: ctx.logger,
-        });
-      });
-      fs.writeFileSync(path.join(staging, 'index.html'), html);
-      outputs.push({ kind: 'web', file: 'index.html', bytes: Buffer.byteLength(html) });
-    }
-
-    const manifest: PublicationManifest = { book, outputs, thumbnail: cover ? `cover${cover.ext}` : null };
-    fs.writeFileSync(path.join(staging, 'publication.json'), JSON.stringify(manifest, null, 2) + '\n');
-    return { slug, title: meta.title, dir: path.join(ctx.outDir, slug), outputs, pageMaps, layout };
+    // Its own folder replaces the early web edition's only after that one is in place.
+    await earlyWeb;
+    const listed = await writeWebAndManifest(staging, outputs, await coverWork);
+    return { slug, title: meta.title, dir: path.join(ctx.outDir, slug), outputs: listed, pageMaps, layout };
   } finally {
     if (ctx.htmlDir) fs.cpSync(work, path.join(ctx.htmlDir, slug), { recursive: true });
     fs.rmSync(work, { recursive: true, force: true });
@@ -263,6 +299,11 @@ function keptEditions(previous: string, staging: string, built: ReadonlySet<Form
     kept.push(output);
   }
   return kept;
+}
+
+/** In the order a build of every edition lists them. */
+function byFormat(a: OutputFile, b: OutputFile): number {
+  return FORMATS.indexOf(a.kind) - FORMATS.indexOf(b.kind);
 }
 
 /** Font subsets that meet the characters of the book's text and metadata. */

@@ -1,6 +1,8 @@
 /**
- * colophon dev's quick web build keeps the PDFs and EPUB the last full build
- * made, with their download links, until the next full build replaces them.
+ * colophon dev's web edition, shown before the PDFs and EPUB are rebuilt
+ * (by a quick web build, or early in the build of every edition), keeps
+ * those the last full build made, with their download links, until the new
+ * ones replace them.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -53,5 +55,45 @@ describe('a web build beside earlier editions', () => {
     for (const f of EDITIONS) expect(fs.existsSync(path.join(out, SLUG, f)), f).toBe(false);
     expect(manifestOf(out).outputs.map((o) => o.kind)).toEqual(['web']);
     expect(linksOf(out)).toEqual([]);
+  });
+});
+
+describe('a build of every edition that shows its web edition first (colophon dev)', () => {
+  it('puts the new web edition and preview in place beside the last editions while it lays out, then replaces them all', { timeout: 600_000 }, async () => {
+    const src = path.join(tempDir(), SLUG);
+    fs.cpSync(SAMPLE, src, { recursive: true });
+    const out = tempDir();
+    await build({ input: src, outDir: out, formats: ['pdf', 'print', 'epub', 'web'] });
+    const before = Object.fromEntries(EDITIONS.map((f) => [f, fs.readFileSync(path.join(out, SLUG, f))]));
+    const chapter = fs.readdirSync(src).filter((f) => f.endsWith('.md')).sort()[0];
+    fs.appendFileSync(path.join(src, chapter), '\nA sentence shown before the PDFs are done.\n');
+
+    const seen: Array<{ slug: string; html: string; same: boolean[]; kinds: string[]; preview: boolean }> = [];
+    const summary = await build({
+      input: src,
+      outDir: out,
+      formats: ['pdf', 'print', 'epub', 'web'],
+      printPreview: true,
+      onEarlyWeb: (slug) =>
+        seen.push({
+          slug,
+          html: fs.readFileSync(path.join(out, SLUG, 'index.html'), 'utf8'),
+          same: EDITIONS.map((f) => fs.readFileSync(path.join(out, SLUG, f)).equals(before[f])),
+          kinds: manifestOf(out).outputs.map((o) => o.kind),
+          preview: fs.existsSync(path.join(out, SLUG, 'preview', 'index.html')),
+        }),
+    });
+    expect(seen.map((s) => s.slug)).toEqual([SLUG]);
+    const [early] = seen;
+    expect(early.html).toContain('A sentence shown before the PDFs are done.');
+    // The editions of the last build, still linked, until this build's replace them.
+    expect(early.same).toEqual([true, true, true]);
+    expect(early.kinds).toEqual(['pdf', 'print', 'epub', 'web']);
+    expect(early.preview).toBe(true);
+    expect(summary.publications[0].outputs.map((o) => o.kind)).toEqual(['pdf', 'print', 'epub', 'web']);
+    expect(EDITIONS.map((f) => fs.readFileSync(path.join(out, SLUG, f)).equals(before[f]))).toEqual([false, false, false]);
+    expect(linksOf(out).sort()).toEqual([...EDITIONS].sort());
+    expect(fs.existsSync(path.join(out, SLUG, 'preview', 'index.html'))).toBe(true);
+    expect(fs.readdirSync(out).filter((f) => f.startsWith('.staging'))).toEqual([]);
   });
 });

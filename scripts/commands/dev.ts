@@ -2,10 +2,12 @@
  * `colophon dev`: builds the web edition and a print preview (the PDF's pages
  * laid out by Paged.js in the reader's browser), serves them on localhost, and
  * on every change in the content folder or the theme rebuilds and reloads the
- * open pages. After the quick web build the PDFs and EPUB are rebuilt too, with
- * one Chromium kept open for the whole session and the pagination cache, so
- * only the parts that changed are laid out again. A build that fails prints
- * its problems and keeps the last good pages on screen.
+ * open pages. The PDFs and EPUB are rebuilt too (the first time after a quick
+ * web build; then in the same build, which puts the web edition in place
+ * while it lays out the PDFs), with one Chromium kept open for the whole
+ * session and the pagination cache, so only the parts that changed are laid
+ * out again. A build that fails prints its problems and keeps the last good
+ * pages on screen.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -93,6 +95,8 @@ export async function startDev(options: DevOptions): Promise<DevSession> {
   };
   let running: Promise<void> | undefined;
   let again = false;
+  let builds = 0;
+  const slugsToPublications = (slugs: string[]) => slugs.map((slug) => ({ slug, web: `${server.url}${slug}/`, preview: `${server.url}${slug}/preview/` }));
   const rebuild = async (): Promise<void> => {
     // One build at a time; changes during a build cause exactly one more.
     if (running) {
@@ -104,11 +108,50 @@ export async function startDev(options: DevOptions): Promise<DevSession> {
         again = false;
         const { build } = await import('../build.ts');
         const logger = consoleLogger(io, true);
+        // After the first, a rebuild of every edition is one build, which puts
+        // the web edition and preview in place while it lays out the PDFs: as
+        // soon as a web build before it would, and without its second of work
+        // before the PDFs start (about a fifth of the time to every edition).
+        if (builds++ && !options.webOnly) {
+          const ready = warm;
+          warm = undefined;
+          let webShown = false;
+          try {
+            const all = await build({
+              input,
+              outDir,
+              formats: ['pdf', 'print', 'epub', 'web'],
+              printPreview: true,
+              logger,
+              browser,
+              warm: ready,
+              onEarlyWeb: (slug) => {
+                if (!publications.some((p) => p.slug === slug)) publications = [...publications, ...slugsToPublications([slug])];
+                io.err(`Rebuilt the web edition and print preview at ${new Date().toLocaleTimeString()}.\n`);
+                server.reload();
+                webShown = true;
+                settle('web', true);
+              },
+            });
+            publications = slugsToPublications(all.publications.map((p) => p.slug));
+            warmUseful = all.publications.some((p) => (p.layout.screen?.parts ?? 0) > 0);
+            io.err(`Rebuilt the PDFs and EPUB at ${new Date().toLocaleTimeString()}.\n`);
+            server.reload();
+            if (!webShown) settle('web', true);
+            settle('all', true);
+          } catch (error) {
+            fail(error);
+            if (!webShown) settle('web', false);
+            settle('all', false);
+          }
+          await makeWarm();
+          continue;
+        }
         // The web edition and preview first, so the open pages show the change at once…
         try {
           // The PDFs and EPUB of the last build stay, with their links, until the next ones land.
           const summary = await build({ input, outDir, formats: ['web'], printPreview: true, keepEditions: true, logger });
-          publications = summary.publications.map((p) => ({ slug: p.slug, web: `${server.url}${p.slug}/`, preview: `${server.url}${p.slug}/preview/` }));
+          publications = slugsToPublications(summary.publications.map((p) => p.slug));
           io.err(`Rebuilt the web edition and print preview at ${new Date().toLocaleTimeString()}.\n`);
           server.reload();
           settle('web', true);

@@ -43,6 +43,8 @@ export interface PdfEditionInput {
   pages?: Array<Promise<SandboxedPage | undefined>>;
   /** Told the page map as soon as it is known, before the PDF is printed, merged and finished. */
   onMap?: (map: PageMap) => void;
+  /** Told once the layout is under way, when Node mostly waits for Chromium. */
+  onLayout?: () => void;
 }
 
 export interface PdfEdition {
@@ -114,6 +116,7 @@ export async function buildPdfEdition(input: PdfEditionInput): Promise<PdfEditio
           : undefined;
       list.push({ id, htmlFile, label: `${which}, ${edition} PDF)`, chapters });
     }
+    input.onLayout?.();
     const r = await paginateParts(session, list, {
       dir,
       timeoutMs: ctx.paginationTimeoutMs,
@@ -140,6 +143,7 @@ export async function buildPdfEdition(input: PdfEditionInput): Promise<PdfEditio
   } else {
     const htmlFile = path.join(dir, 'book.html');
     fs.writeFileSync(htmlFile, render(true, input.chapters));
+    input.onLayout?.();
     result = await paginate(session, { htmlFile, allowedRoots: [dir], timeoutMs: ctx.paginationTimeoutMs, label });
     input.onMap?.(result.map);
   }
