@@ -9,7 +9,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { checkGlyphs, codePointLabel, GLYPH_MISSING, isIgnorable } from '../scripts/fonts/glyph-check.ts';
-import { coversCodePoint, readFontFaces, type FontFamilySpec } from '../scripts/fonts/font-faces.ts';
+import { codePointsOf, coversCodePoint, readFontFaces, type FontFamilySpec } from '../scripts/fonts/font-faces.ts';
 import type { ChapterFrontMatter } from '../scripts/model.ts';
 import { parseChapter } from '../scripts/parse/parse-chapter.ts';
 import { loadPublication } from '../scripts/load/load-publication.ts';
@@ -193,5 +193,26 @@ describe('embedFonts with a cache', () => {
     } finally {
       fs.rmSync(cache, { recursive: true, force: true });
     }
+  });
+});
+
+describe('codePointsOf', () => {
+  it('gives every code point of the texts, astral ones and lone surrogates included, and printable ASCII', () => {
+    const texts = ['Plain words', 'Қазақ тілі — 中文 — ئۇيغۇرچە', `${RARE_CHAR} twice ${RARE_CHAR}`, 'a lone \uD83D and \uDE00 then 😀', '\uD83D'];
+    const expected = new Set<number>();
+    for (let c = 0x20; c < 0x7f; c++) expected.add(c);
+    for (const t of texts) for (const ch of t) expected.add(ch.codePointAt(0)!);
+    expect([...codePointsOf(texts)].sort((a, b) => a - b)).toEqual([...expected].sort((a, b) => a - b));
+    expect(codePointsOf(texts).has(0x1f600)).toBe(true);
+    expect(codePointsOf(texts).has(0xd83d)).toBe(true);
+  });
+
+  it('reads the novel as the string iterator does', () => {
+    const dir = path.join(FIXTURES, 'novel');
+    const texts = fs.readdirSync(dir).filter((f) => f.endsWith('.md')).map((f) => fs.readFileSync(path.join(dir, f), 'utf8'));
+    const expected = new Set<number>();
+    for (let c = 0x20; c < 0x7f; c++) expected.add(c);
+    for (const t of texts) for (const ch of t) expected.add(ch.codePointAt(0)!);
+    expect(codePointsOf(texts)).toEqual(expected);
   });
 });
