@@ -9,7 +9,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { checkGlyphs, codePointLabel, GLYPH_MISSING, isIgnorable } from '../scripts/fonts/glyph-check.ts';
-import { codePointsOf, coversCodePoint, readFontFaces, type FontFamilySpec } from '../scripts/fonts/font-faces.ts';
+import { codePointsOf, coversCodePoint, readFontFaces, selectFaces, type FontFamilySpec } from '../scripts/fonts/font-faces.ts';
 import type { ChapterFrontMatter } from '../scripts/model.ts';
 import { parseChapter } from '../scripts/parse/parse-chapter.ts';
 import { loadPublication } from '../scripts/load/load-publication.ts';
@@ -214,5 +214,17 @@ describe('codePointsOf', () => {
     for (let c = 0x20; c < 0x7f; c++) expected.add(c);
     for (const t of texts) for (const ch of t) expected.add(ch.codePointAt(0)!);
     expect(codePointsOf(texts)).toEqual(expected);
+  });
+});
+
+describe('selectFaces', () => {
+  it('picks the faces whose ranges meet the code points, as a scan of every code point does', () => {
+    const cases = ['Plain words', 'Қазақ тілі', '中文 and ئۇيغۇرچە', `${RARE_CHAR}`, '', 'Ελληνικά → ∑'];
+    for (const text of cases) {
+      const points = codePointsOf([text]);
+      const scanned = FACES.filter((f) => [...points].some((cp) => coversCodePoint(f, cp)));
+      expect(selectFaces(FACES, points)).toEqual(scanned);
+    }
+    expect(selectFaces(FACES, new Set())).toEqual([]);
   });
 });

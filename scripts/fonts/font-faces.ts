@@ -76,10 +76,20 @@ export function coversCodePoint(face: FontFace, cp: number): boolean {
 
 /** Faces whose unicode-range meets at least one of the given code points. */
 export function selectFaces(faces: FontFace[], codePoints: Set<number>): FontFace[] {
-  return faces.filter((f) => {
-    for (const cp of codePoints) if (coversCodePoint(f, cp)) return true;
-    return false;
-  });
+  // Each range looked up in the sorted code points (the theme has a few hundred
+  // faces, the Chinese family alone two hundred, each with several ranges).
+  const sorted = Uint32Array.from(codePoints).sort();
+  const meets = ([a, b]: [number, number]) => {
+    let lo = 0;
+    let hi = sorted.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (sorted[mid] < a) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo < sorted.length && sorted[lo] <= b;
+  };
+  return faces.filter((f) => f.ranges.some(meets));
 }
 
 /** @font-face rules pointing at `urlFor(face)` (a path relative to the stylesheet). */
