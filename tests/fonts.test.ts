@@ -118,12 +118,20 @@ describe('checkGlyphs', () => {
   }, 120_000);
 });
 
+/** A glyph cache in a folder of its own, with the writes a build would make once it succeeds; removed after `run`. */
+function withGlyphCache(run: (dir: string, cache: { dir: string; keep: (write: () => void) => void }, writes: Array<() => void>) => void): void {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'colophon-glyph-cache-'));
+  try {
+    const writes: Array<() => void> = [];
+    run(dir, { dir, keep: (write) => writes.push(write) }, writes);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 describe('checkGlyphs with a cache', () => {
   it('keeps each chapter’s warnings by its parse key and reads them back in the next build', () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'colophon-glyph-cache-'));
-    try {
-      const writes: Array<() => void> = [];
-      const cache = { dir, keep: (write: () => void) => writes.push(write) };
+    withGlyphCache((dir, cache, writes) => {
       const rare = { ...chapter(`A rare ideograph: ${RARE_CHAR}.`), key: 'chapter-one' };
       const first = checkGlyphs([rare], FACES, display, cache);
       expect(first.map((d) => d.code)).toEqual([GLYPH_MISSING]);
@@ -138,18 +146,13 @@ describe('checkGlyphs with a cache', () => {
       expect(checkGlyphs([rare], FACES, display, cache)).toEqual([marker]);
       // Another key (the chapter changed): checked again.
       expect(checkGlyphs([{ ...rare, key: 'chapter-one-edited' }], FACES, display, cache).map((d) => d.code)).toEqual([GLYPH_MISSING]);
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 });
 
 describe('checkGlyphs with a cache of drawn characters', () => {
   it('keeps the characters found drawn, and checks a changed chapter against them without opening a font', () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'colophon-glyph-cache-'));
-    try {
-      const writes: Array<() => void> = [];
-      const cache = { dir, keep: (write: () => void) => writes.push(write) };
+    withGlyphCache((dir, cache, writes) => {
       // U+E000, a private-use character: no font of the theme has it.
       const odd = { ...chapter('Plain words, then \uE000.'), key: 'odd' };
       expect(checkGlyphs([odd], FACES, display, cache).map((d) => d.code)).toEqual([GLYPH_MISSING]);
@@ -165,9 +168,7 @@ describe('checkGlyphs with a cache of drawn characters', () => {
       fs.writeFileSync(path.join(dir, drawnFile), zlib.gzipSync(drawn));
       expect(checkGlyphs([{ ...odd, key: 'odd-edited' }], FACES, display, cache)).toEqual([]);
       expect(checkGlyphs([{ ...odd, key: 'odd-edited' }], FACES, display).map((d) => d.code)).toEqual([GLYPH_MISSING]);
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 });
 

@@ -97,6 +97,50 @@ export async function startDev(options: DevOptions): Promise<DevSession> {
   let again = false;
   let builds = 0;
   const slugsToPublications = (slugs: string[]) => slugs.map((slug) => ({ slug, web: `${server.url}${slug}/`, preview: `${server.url}${slug}/preview/` }));
+  const webRebuilt = () => {
+    io.err(`Rebuilt the web edition and print preview at ${new Date().toLocaleTimeString()}.\n`);
+    server.reload();
+    settle('web', true);
+  };
+  /**
+   * Every edition, with the session's browser: the build takes the ready
+   * pages over, and the next ones get ready once it is done. With `showsWeb`,
+   * the build also shows the web edition, early, while it lays out the PDFs.
+   */
+  const buildEveryEdition = async (build: typeof import('../build.ts').build, logger: ReturnType<typeof consoleLogger>, showsWeb: boolean) => {
+    const ready = warm;
+    warm = undefined;
+    let webShown = !showsWeb;
+    try {
+      const all = await build({
+        input,
+        outDir,
+        formats: ['pdf', 'print', 'epub', 'web'],
+        printPreview: true,
+        logger,
+        browser,
+        warm: ready,
+        onEarlyWeb: showsWeb
+          ? (slug) => {
+              if (!publications.some((p) => p.slug === slug)) publications = [...publications, ...slugsToPublications([slug])];
+              webShown = true;
+              webRebuilt();
+            }
+          : undefined,
+      });
+      publications = slugsToPublications(all.publications.map((p) => p.slug));
+      warmUseful = all.publications.some((p) => (p.layout.screen?.parts ?? 0) > 0);
+      io.err(`Rebuilt the PDFs and EPUB at ${new Date().toLocaleTimeString()}.\n`);
+      server.reload();
+      if (!webShown) settle('web', true);
+      settle('all', true);
+    } catch (error) {
+      fail(error);
+      if (!webShown) settle('web', false);
+      settle('all', false);
+    }
+    await makeWarm();
+  };
   const rebuild = async (): Promise<void> => {
     // One build at a time; changes during a build cause exactly one more.
     if (running) {
@@ -113,38 +157,7 @@ export async function startDev(options: DevOptions): Promise<DevSession> {
         // soon as a web build before it would, and without its second of work
         // before the PDFs start (about a fifth of the time to every edition).
         if (builds++ && !options.webOnly) {
-          const ready = warm;
-          warm = undefined;
-          let webShown = false;
-          try {
-            const all = await build({
-              input,
-              outDir,
-              formats: ['pdf', 'print', 'epub', 'web'],
-              printPreview: true,
-              logger,
-              browser,
-              warm: ready,
-              onEarlyWeb: (slug) => {
-                if (!publications.some((p) => p.slug === slug)) publications = [...publications, ...slugsToPublications([slug])];
-                io.err(`Rebuilt the web edition and print preview at ${new Date().toLocaleTimeString()}.\n`);
-                server.reload();
-                webShown = true;
-                settle('web', true);
-              },
-            });
-            publications = slugsToPublications(all.publications.map((p) => p.slug));
-            warmUseful = all.publications.some((p) => (p.layout.screen?.parts ?? 0) > 0);
-            io.err(`Rebuilt the PDFs and EPUB at ${new Date().toLocaleTimeString()}.\n`);
-            server.reload();
-            if (!webShown) settle('web', true);
-            settle('all', true);
-          } catch (error) {
-            fail(error);
-            if (!webShown) settle('web', false);
-            settle('all', false);
-          }
-          await makeWarm();
+          await buildEveryEdition(build, logger, true);
           continue;
         }
         // The web edition and preview first, so the open pages show the change at once…
@@ -152,9 +165,7 @@ export async function startDev(options: DevOptions): Promise<DevSession> {
           // The PDFs and EPUB of the last build stay, with their links, until the next ones land.
           const summary = await build({ input, outDir, formats: ['web'], printPreview: true, keepEditions: true, logger });
           publications = slugsToPublications(summary.publications.map((p) => p.slug));
-          io.err(`Rebuilt the web edition and print preview at ${new Date().toLocaleTimeString()}.\n`);
-          server.reload();
-          settle('web', true);
+          webRebuilt();
         } catch (error) {
           fail(error);
           settle('web', false);
@@ -165,20 +176,7 @@ export async function startDev(options: DevOptions): Promise<DevSession> {
         // by side, the two builds took as long on two cores, and the web edition
         // came a second later.)
         if (options.webOnly || again || stopping) continue;
-        try {
-          // The build takes the ready pages over; the next ones get ready once it is done.
-          const ready = warm;
-          warm = undefined;
-          const all = await build({ input, outDir, formats: ['pdf', 'print', 'epub', 'web'], printPreview: true, logger, browser, warm: ready });
-          warmUseful = all.publications.some((p) => (p.layout.screen?.parts ?? 0) > 0);
-          io.err(`Rebuilt the PDFs and EPUB at ${new Date().toLocaleTimeString()}.\n`);
-          server.reload();
-          settle('all', true);
-        } catch (error) {
-          fail(error);
-          settle('all', false);
-        }
-        await makeWarm();
+        await buildEveryEdition(build, logger, false);
       } while (again && !stopping);
     })().finally(() => (running = undefined));
     return running;
