@@ -12,9 +12,10 @@
  * monospace inside code) only decides which files we open first; the answer
  * does not depend on it, so results are cached per code point.
  *
- * Font files are opened lazily with fontkit (woff2 decompression is not free:
- * the Chinese family alone has ~200 subset files), only for code points that
- * fall in their unicode-range, and each file at most once per process.
+ * Font files are opened lazily (woff2 decompression is not free: the Chinese
+ * family alone has ~200 subset files), only for code points that fall in
+ * their unicode-range, and each file at most once per process; their cmap is
+ * read by woff2-cmap.ts, and by fontkit for a font that module does not read.
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
@@ -26,6 +27,7 @@ import type { Diagnostic } from '../diagnostics.ts';
 import type { ParsedChapter } from '../model.ts';
 import { primarySubtag } from '../parse/language.ts';
 import { coversCodePoint, type FontFace } from './font-faces.ts';
+import { readWoff2CharacterMap, type CharacterMap } from './woff2-cmap.ts';
 import { toolFile, toolRoot } from '../util/package-dir.ts';
 import { codeVersion } from '../util/code-version.ts';
 import { readCacheEntry, writeCacheEntry } from '../write/cache-entry.ts';
@@ -37,7 +39,7 @@ interface FontkitFont {
 interface Fontkit {
   openSync(file: string): FontkitFont | { fonts: FontkitFont[] };
 }
-// Loaded when a font file is first opened: a check answered from its cache needs none (fontkit and its Unicode tables take a tenth of a second to load).
+// Loaded when a font woff2-cmap.ts does not read is opened: most builds need none (fontkit and its Unicode tables take a tenth of a second to load).
 let fontkit: Fontkit | undefined;
 const openFont = (file: string) => (fontkit ??= createRequire(import.meta.url)('fontkit') as Fontkit).openSync(file);
 
@@ -96,13 +98,17 @@ export function codePointLabel(cp: number): string {
   return `U+${cp.toString(16).toUpperCase().padStart(4, '0')}`;
 }
 
-const openFonts = new Map<string, FontkitFont[]>();
+const openFonts = new Map<string, CharacterMap[]>();
 
-function fontsOf(file: string): FontkitFont[] {
+function fontsOf(file: string): CharacterMap[] {
   let fonts = openFonts.get(file);
   if (!fonts) {
-    const opened = openFont(file);
-    fonts = 'fonts' in opened ? opened.fonts : [opened];
+    const own = readWoff2CharacterMap(fs.readFileSync(file));
+    if (own) fonts = [own];
+    else {
+      const opened = openFont(file);
+      fonts = ('fonts' in opened ? opened.fonts : [opened]).map((font) => ({ has: (cp: number) => font.hasGlyphForCodePoint(cp) }));
+    }
     openFonts.set(file, fonts);
   }
   return fonts;
@@ -142,7 +148,7 @@ export class GlyphCoverage {
     search: for (const family of this.families(stack)) {
       for (const face of this.byFamily.get(family) ?? []) {
         if (!coversCodePoint(face, cp)) continue;
-        if (fontsOf(face.file).some((font) => font.hasGlyphForCodePoint(cp))) {
+        if (fontsOf(face.file).some((font) => font.has(cp))) {
           found = true;
           break search;
         }
