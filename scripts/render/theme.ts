@@ -46,14 +46,16 @@ export function loadTheme(toolRoot: string, publicationDir: string, display: (p:
   const compileFile = (rel: string) => {
     const abs = filePath(rel);
     const source = fs.readFileSync(abs, 'utf8');
+    // Handlebars compiles lazily; parsing now makes syntax errors surface at
+    // once, naming the file, and the tree it gives is what gets compiled.
+    let ast: hbs.AST.Program;
     try {
-      // Handlebars compiles lazily; precompiling first makes syntax errors surface now, naming the file.
-      hb.precompile(source, { strict: true });
+      ast = hb.parse(source);
     } catch (error) {
       throw templateError(abs, error, display);
     }
     // A `{{> name}}` whose partial does not exist fails only when rendered, and names the layout; catch it here.
-    for (const { name, line } of partialCalls(source)) {
+    for (const { name, line } of partialCalls(ast)) {
       if (!partialNames.has(name)) {
         throw new ContentError([
           {
@@ -67,7 +69,7 @@ export function loadTheme(toolRoot: string, publicationDir: string, display: (p:
         ]);
       }
     }
-    return { tpl: hb.compile(source, { strict: true }), abs };
+    return { tpl: hb.compile(ast, { strict: true }), abs };
   };
   for (const name of partialNames) hb.registerPartial(name, compileFile(`partials/${name}.hbs`).tpl);
   registerHelpers(hb);
@@ -138,7 +140,7 @@ function registerHelpers(hb: typeof Handlebars): void {
 }
 
 /** Partials called by a literal name (`{{> name}}`, `{{#> name}}`), with their lines. */
-function partialCalls(source: string): { name: string; line: number }[] {
+function partialCalls(ast: hbs.AST.Program): { name: string; line: number }[] {
   const calls: { name: string; line: number }[] = [];
   const visit = (node: unknown): void => {
     if (!node || typeof node !== 'object') return;
@@ -151,6 +153,6 @@ function partialCalls(source: string): { name: string; line: number }[] {
       else if (value && typeof value === 'object' && value !== n.loc) visit(value);
     }
   };
-  visit(Handlebars.parse(source));
+  visit(ast);
   return calls;
 }
