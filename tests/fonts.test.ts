@@ -9,7 +9,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { checkGlyphs, codePointLabel, GLYPH_MISSING, isIgnorable } from '../scripts/fonts/glyph-check.ts';
-import { codePointsOf, coversCodePoint, readFontFaces, selectFaces, type FontFamilySpec } from '../scripts/fonts/font-faces.ts';
+import { codePointsOf, coversCodePoint, parseUnicodeRange, readFontFaces, selectFaces, type FontFamilySpec } from '../scripts/fonts/font-faces.ts';
 import type { ChapterFrontMatter } from '../scripts/model.ts';
 import { parseChapter } from '../scripts/parse/parse-chapter.ts';
 import { loadPublication } from '../scripts/load/load-publication.ts';
@@ -193,6 +193,26 @@ describe('embedFonts with a cache', () => {
       expect(other.assets.some((a) => Buffer.from(a.data).toString() !== 'kept')).toBe(true);
     } finally {
       fs.rmSync(cache, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('parseUnicodeRange', () => {
+  it('reads single code points, ranges and wildcards, in any case', () => {
+    expect(parseUnicodeRange('U+0000-00FF, U+0131,u+4??, U+1f600-1F64f')).toEqual([
+      [0, 0xff],
+      [0x131, 0x131],
+      [0x400, 0x4ff],
+      [0x1f600, 0x1f64f],
+    ]);
+  });
+
+  it('reads every range the theme declares, the Chinese family\'s thousands too', () => {
+    const cjk = FACES.filter((f) => f.family.includes('SC'));
+    expect(cjk.length).toBeGreaterThan(50);
+    for (const face of FACES) {
+      expect(face.ranges.length).toBe(face.rangeText.split(',').length);
+      for (const [a, b] of face.ranges) expect(Number.isInteger(a) && Number.isInteger(b) && a <= b && b <= 0x10ffff).toBe(true);
     }
   });
 });
