@@ -63,6 +63,7 @@ async function buildAll(options: BuildOptions, warm: { start?: WarmStart }): Pro
   const timings: Record<string, number> = {};
   // What each book starts while its chapters are parsed: theme, cover, the first book's layout pages.
   const heads = new Map<Publication, HeadStart>();
+  let closed: Promise<void> | undefined;
   try {
     // Load and parse everything first, so every content problem is reported in one run.
     const loaded = [];
@@ -98,6 +99,14 @@ async function buildAll(options: BuildOptions, warm: { start?: WarmStart }): Pro
       }
     }
     if (problems.length) throw new ContentError(problems);
+    // Without PDFs the browser only draws covers: it closes once they are
+    // drawn, while the EPUB is packaged, instead of after the last output.
+    if (!pdfEditions(ctx).length && session) {
+      const drawing = session;
+      closed = Promise.all([...heads.values()].map((h) => h.cover?.catch(() => undefined))).then(async () => {
+        await (await drawing.catch(() => undefined))?.close();
+      });
+    }
 
     for (const { pub, parsed } of loaded) {
       ctx.logger.step(`${pub.meta.slug}: building ${[...ctx.formats].join(', ')}`);
@@ -116,7 +125,8 @@ async function buildAll(options: BuildOptions, warm: { start?: WarmStart }): Pro
     if (ctx.cacheDir) pruneCache(ctx.cacheDir);
     return { outDir: ctx.outDir, publications: results, warnings: ctx.warnings, catalog, timings };
   } finally {
-    if (session) await (await session.catch(() => undefined))?.close();
+    if (closed) await closed;
+    else if (session) await (await session.catch(() => undefined))?.close();
     for (const head of heads.values()) {
       // The cover is drawn in the work folder. A page no worker took (the build
       // failed first) is closed: it matters in a browser that stays open
