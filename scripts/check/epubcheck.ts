@@ -4,6 +4,9 @@ import { CommandError } from '../errors.ts';
 import { runTool } from './run-tool.ts';
 import type { CheckResult } from './types.ts';
 
+/** Java without its performance-data file, which the JVM otherwise leaves in the temp folder (hsperfdata_<user>). */
+export const JAVA_ARGS = ['-XX:-UsePerfData'];
+
 export function epubcheckJar(): string {
   return process.env.EPUBCHECK_JAR || '/usr/share/java/epubcheck.jar';
 }
@@ -11,10 +14,10 @@ export function epubcheckJar(): string {
 /** Fails early, before any publication is checked, when Java or the jar is missing. */
 export async function requireEpubcheck(): Promise<Epubcheck> {
   const jar = epubcheckJar();
-  await runTool('java', ['-version'], 'JAVA_MISSING');
+  await runTool('java', [...JAVA_ARGS, '-version'], 'JAVA_MISSING');
   if (!fs.existsSync(jar)) throw new CommandError('EPUBCHECK_MISSING', `EPUBCheck was not found at ${jar}.`);
   // The validation output does not name the version; `--version` does (and then complains that no file was given).
-  const { stdout, stderr } = await runTool('java', ['-jar', jar, '--version'], 'JAVA_MISSING');
+  const { stdout, stderr } = await runTool('java', [...JAVA_ARGS, '-jar', jar, '--version'], 'JAVA_MISSING');
   const version = /EPUBCheck v?([\d.]+)/i.exec(`${stdout}\n${stderr}`)?.[1];
   return { jar, label: version ? `EPUBCheck ${version}` : 'EPUBCheck' };
 }
@@ -28,7 +31,7 @@ export interface Epubcheck {
 const SUMMARY = /Messages: (\d+) fatals? \/ (\d+) errors? \/ (\d+) warnings?/;
 
 export async function checkEpub(file: string, name: string, { jar, label }: Epubcheck): Promise<CheckResult> {
-  const { status, stdout, stderr } = await runTool('java', ['-jar', jar, file], 'JAVA_MISSING');
+  const { status, stdout, stderr } = await runTool('java', [...JAVA_ARGS, '-jar', jar, file], 'JAVA_MISSING');
   const output = `${stdout}\n${stderr}`;
   const m = SUMMARY.exec(output);
   if (!m) {

@@ -4,6 +4,7 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import { JAVA_ARGS } from '../../scripts/check/epubcheck.ts';
 
 export const EPUBCHECK_JAR = process.env.EPUBCHECK_JAR ?? '/usr/share/java/epubcheck.jar';
 
@@ -29,7 +30,7 @@ export function epubcheck(file: string): EpubcheckResult {
   if (!fs.existsSync(EPUBCHECK_JAR)) {
     throw new Error(`EPUBCheck is not installed at ${EPUBCHECK_JAR}. Run \`npm run setup\` (Debian: apt-get install epubcheck) or set EPUBCHECK_JAR.`);
   }
-  const r = spawnSync('java', ['-jar', EPUBCHECK_JAR, file], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const r = spawnSync('java', [...JAVA_ARGS, '-jar', EPUBCHECK_JAR, file], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   const output = `${r.stdout}\n${r.stderr}`;
   const m = /Messages: (\d+) fatals? \/ (\d+) errors? \/ (\d+) warnings?/.exec(output);
   if (!m) {
