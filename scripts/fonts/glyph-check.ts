@@ -37,11 +37,11 @@ interface FontkitFont {
   hasGlyphForCodePoint(codePoint: number): boolean;
 }
 interface Fontkit {
-  openSync(file: string): FontkitFont | { fonts: FontkitFont[] };
+  create(data: Buffer): FontkitFont | { fonts: FontkitFont[] };
 }
 // Loaded when a font woff2-cmap.ts does not read is opened: most builds need none (fontkit and its Unicode tables take a tenth of a second to load).
 let fontkit: Fontkit | undefined;
-const openFont = (file: string) => (fontkit ??= createRequire(import.meta.url)('fontkit') as Fontkit).openSync(file);
+const openFont = (data: Buffer) => (fontkit ??= createRequire(import.meta.url)('fontkit') as Fontkit).create(data);
 
 export const GLYPH_MISSING = 'GLYPH_MISSING';
 
@@ -103,10 +103,11 @@ const openFonts = new Map<string, CharacterMap[]>();
 function fontsOf(file: string): CharacterMap[] {
   let fonts = openFonts.get(file);
   if (!fonts) {
-    const own = readWoff2CharacterMap(fs.readFileSync(file));
+    const data = fs.readFileSync(file);
+    const own = readWoff2CharacterMap(data);
     if (own) fonts = [own];
     else {
-      const opened = openFont(file);
+      const opened = openFont(data);
       fonts = ('fonts' in opened ? opened.fonts : [opened]).map((font) => ({ has: (cp: number) => font.hasGlyphForCodePoint(cp) }));
     }
     openFonts.set(file, fonts);

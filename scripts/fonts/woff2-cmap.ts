@@ -89,9 +89,10 @@ function readCmap(c: DataView): CharacterMap | undefined {
   for (const [platform, encoding] of PREFERRED) {
     const record = records.find((r) => r.platform === platform && r.encoding === encoding);
     if (!record) continue;
-    const format = c.getUint16(record.offset);
-    if (format === 4) return format4(new DataView(c.buffer, c.byteOffset + record.offset, c.byteLength - record.offset));
-    if (format === 12) return format12(new DataView(c.buffer, c.byteOffset + record.offset, c.byteLength - record.offset));
+    const subtable = new DataView(c.buffer, c.byteOffset + record.offset, c.byteLength - record.offset);
+    const format = subtable.getUint16(0);
+    if (format === 4) return format4(subtable);
+    if (format === 12) return format12(subtable);
     // The subtable fontkit would use is of another format: fontkit answers.
     return undefined;
   }
