@@ -2,10 +2,16 @@
  * Merging chunks as they are printed, in any order: the same book as merging
  * them in order — pages, structure elements, parent tree and destinations.
  */
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { PDFArray, PDFDict, PDFDocument, PDFName, PDFNumber, PDFRef, PDFString } from 'pdf-lib';
+import { PDFArray, PDFDict, PDFDocument, PDFHexString, PDFName, PDFNumber, PDFRef, PDFString } from 'pdf-lib';
 import { ChunkMerger, mergeChunkPdfs } from '../scripts/paginate/pdf-merge.ts';
 import type { IdOwner } from '../scripts/paginate/chunks.ts';
+import { UnreadablePdf, readObjects } from '../scripts/paginate/pdf-objects.ts';
+import { requireTool } from './helpers/tools.ts';
 
 const N = (name: string) => PDFName.of(name);
 
@@ -15,7 +21,7 @@ const N = (name: string) => PDFName.of(name);
  * StructParents, and named destinations — its own chapter's, and a stand-in
  * for a target in another chunk.
  */
-async function chunk(c: number, pages: number, own: string, standIn: string): Promise<Uint8Array> {
+async function chunk(c: number, pages: number, own: string, standIn: string, classic = false): Promise<Uint8Array> {
   const doc = await PDFDocument.create();
   const ctx = doc.context;
   const rootRef = ctx.nextRef();
@@ -27,24 +33,39 @@ async function chunk(c: number, pages: number, own: string, standIn: string): Pr
     // Page widths tell the pages apart after the merge.
     const page = doc.addPage([100 + 10 * c + p, 200]);
     page.node.set(N('StructParents'), PDFNumber.of(p));
-    const elem = ctx.register(ctx.obj({ Type: 'StructElem', S: 'P', P: topRef, T: PDFString.of(`c${c}p${p}`), Pg: page.ref }));
+    // A string that reads like a reference, which a byte-level copy must leave alone.
+    const elem = ctx.register(ctx.obj({ Type: 'StructElem', S: 'P', P: topRef, T: PDFString.of(`c${c}p${p}`), Alt: PDFString.of('(see 1 0 R)'), Pg: page.ref }));
     kids.push(elem);
     nums.push(PDFNumber.of(p));
     nums.push(ctx.obj([elem]));
     if (p === 0) dests.set(N(own), ctx.obj([page.ref, N('XYZ'), 0, 200, 0]));
   }
   dests.set(N(standIn), ctx.obj([doc.getPages()[0].ref, N('XYZ'), 0, 200, 0]));
+  // A table's header cell (every chunk's printer calls it "h1") and a cell naming it in its attributes, on the first page.
+  const first = doc.getPages()[0];
+  const header = ctx.register(ctx.obj({ Type: 'StructElem', S: 'TH', P: kids[0], ID: PDFHexString.fromText('h1'), T: PDFString.of(`c${c}th`), Pg: first.ref }));
+  const cell = ctx.register(ctx.obj({ Type: 'StructElem', S: 'TD', P: kids[0], A: { O: 'Table', Headers: [PDFHexString.fromText('h1')] }, Pg: first.ref }));
+  // A link on the first page, tagged: its StructParent is the next key.
+  const link = ctx.register(ctx.obj({ Type: 'Annot', Subtype: 'Link', Rect: [0, 0, 10, 10], Dest: N(standIn), StructParent: pages }));
+  first.node.set(N('Annots'), ctx.obj([link]));
+  const linkElem = ctx.register(ctx.obj({ Type: 'StructElem', S: 'Link', P: kids[0], T: PDFString.of(`c${c}link`), K: [{ Type: 'OBJR', Obj: link, Pg: first.ref }] }));
+  nums.push(PDFNumber.of(pages));
+  nums.push(linkElem);
+  ctx.lookup(kids[0], PDFDict).set(N('K'), ctx.obj([header, cell, linkElem]));
   ctx.assign(topRef, ctx.obj({ Type: 'StructElem', S: 'Document', P: rootRef, K: kids }));
   const parentTree = ctx.register(ctx.obj({ Nums: nums }));
-  ctx.assign(rootRef, ctx.obj({ Type: 'StructTreeRoot', K: topRef, ParentTree: parentTree, ParentTreeNextKey: pages }));
+  const idTree = ctx.register(ctx.obj({ Names: [PDFHexString.fromText('h1'), header] }));
+  ctx.assign(rootRef, ctx.obj({ Type: 'StructTreeRoot', K: topRef, ParentTree: parentTree, ParentTreeNextKey: pages + 1, IDTree: idTree }));
   doc.catalog.set(N('StructTreeRoot'), rootRef);
   doc.catalog.set(N('MarkInfo'), ctx.obj({ Marked: true }));
   doc.catalog.set(N('Dests'), ctx.register(dests));
-  return doc.save();
+  // Chromium writes a classic cross-reference table, which the byte-level splice reads; pdf-lib's object streams are not (they go through pdf-lib).
+  return doc.save({ useObjectStreams: !classic });
 }
 
-/** What a reader sees of the merged book. */
-function describeBook(doc: PDFDocument) {
+/** What a reader sees of the merged book, saved (spliced objects are bytes until then) and read again. */
+async function describeBook(merged: PDFDocument) {
+  const doc = await PDFDocument.load(await merged.save());
   const pages = doc.getPages();
   const index = (ref: unknown) => pages.findIndex((p) => p.ref === ref);
   const root = doc.catalog.lookup(N('StructTreeRoot'), PDFDict);
@@ -59,51 +80,89 @@ function describeBook(doc: PDFDocument) {
     return (doc.context.lookup(entry.get(0), PDFDict).get(N('T')) as PDFString).decodeText();
   });
   const dests = doc.catalog.lookup(N('Dests'), PDFDict);
+  const elementOf = (obj: unknown) => (doc.context.lookup(obj as PDFRef, PDFDict).get(N('T')) as PDFString | undefined)?.decodeText();
+  // Each id names one header cell; each cell's Headers name an id of the tree.
+  const idNames = root.lookup(N('IDTree'), PDFDict).lookup(N('Names'), PDFArray).asArray();
+  const ids = Object.fromEntries(idNames.flatMap((v, i) => (i % 2 ? [] : [[(v as PDFHexString).decodeText(), elementOf(idNames[i + 1])]])));
+  const cells = kids.flatMap((k) => (k.lookupMaybe(N('K'), PDFArray)?.asArray() ?? []).map((e) => doc.context.lookup(e, PDFDict)));
+  const headers = cells.flatMap((e) => {
+    const own = (e.get(N('ID')) as PDFHexString | undefined)?.decodeText();
+    const named = (e.lookupMaybe(N('A'), PDFDict)?.lookupMaybe(N('Headers'), PDFArray)?.asArray() ?? []).map((h) => (h as PDFHexString).decodeText());
+    return own ? [`id ${own}`] : named.map((h) => `headers ${h}`);
+  });
+  // Each link's StructParent finds its link element.
+  const links = pages.flatMap((p) =>
+    (p.node.lookupMaybe(N('Annots'), PDFArray)?.asArray() ?? []).map((a) => {
+      const key = (doc.context.lookup(a, PDFDict).get(N('StructParent')) as PDFNumber).asNumber();
+      return elementOf(nums[2 * keys.indexOf(key) + 1]);
+    }),
+  );
+  const alts = new Set(kids.map((k) => (k.get(N('Alt')) as PDFString | undefined)?.decodeText()));
   return {
+    ids,
+    headers,
+    links,
+    alts: [...alts],
     widths: pages.map((p) => p.getWidth()),
     elements: kids.map((k) => (k.get(N('T')) as PDFString).decodeText()),
     parents: kids.every((k) => k.get(N('P')) === root.get(N('K'))),
     pageElements,
     keysSortedAndUnique: keys.every((k, i) => i === 0 || k > keys[i - 1]),
-    // One entry per page here (no annotations): none for a page not in the book.
+    // One entry per page and per link: none for a page not in the book.
     parentTreeEntries: keys.length,
     nextKey: (root.get(N('ParentTreeNextKey')) as PDFNumber).asNumber(),
     dests: Object.fromEntries(dests.entries().map(([name, value]) => [name.decodeText(), index(doc.context.lookup(value, PDFArray).get(0))])),
   };
 }
 
-describe('ChunkMerger', () => {
+// Chunks with object streams are copied by pdf-lib; classic ones, as Chromium prints them, are spliced (pdf-splice.ts).
+const PATHS = [
+  ['pdf-lib', false],
+  ['splice', true],
+] as const;
+
+// The front matter (chunk 0) links to chapter 2 and holds the "contents" target; the others stand in for it.
+const fourChunks = async (classic: boolean) =>
+  Promise.all([chunk(0, 3, 'contents', 'ch-2', classic), chunk(1, 4, 'ch-1', 'contents', classic), chunk(2, 2, 'ch-2', 'contents', classic), chunk(3, 5, 'ch-3', 'contents', classic)]);
+
+describe.each(PATHS)('ChunkMerger (%s)', (_, classic) => {
   it('merges chunks added in any order into the book merging them in order gives', async () => {
-    // The front matter (chunk 0) links to chapter 2 and holds the "contents" target; the others stand in for it.
-    const chunks = [await chunk(0, 3, 'contents', 'ch-2'), await chunk(1, 4, 'ch-1', 'contents'), await chunk(2, 2, 'ch-2', 'contents'), await chunk(3, 5, 'ch-3', 'contents')];
+    const chunks = await fourChunks(classic);
     const owners = new Map<string, IdOwner>([
       ['contents', { chunk: 0, page: 2 }],
       ['ch-1', { chunk: 1, page: 3 }],
       ['ch-2', { chunk: 2, page: 7 }],
       ['ch-3', { chunk: 3, page: 9 }],
     ]);
-    const reference = describeBook(await mergeChunkPdfs(chunks, owners));
+    const reference = await describeBook(await mergeChunkPdfs(chunks, owners));
     expect(reference.widths).toEqual([100, 101, 102, 110, 111, 112, 113, 120, 121, 130, 131, 132, 133, 134]);
     expect(reference.pageElements).toEqual(reference.elements);
     expect(reference.parents).toBe(true);
     expect(reference.keysSortedAndUnique).toBe(true);
-    expect(reference.nextKey).toBe(14);
+    // 14 pages and 4 links.
+    expect(reference.nextKey).toBe(18);
+    expect(reference.parentTreeEntries).toBe(18);
+    expect(reference.links).toEqual(['c0link', 'c1link', 'c2link', 'c3link']);
+    // Every chunk's "h1" is its own, and its cells still name it.
+    expect(reference.ids).toEqual({ 'c0-h1': 'c0th', 'c1-h1': 'c1th', 'c2-h1': 'c2th', 'c3-h1': 'c3th' });
+    expect(reference.headers).toEqual(['c0-', 'c1-', 'c2-', 'c3-'].flatMap((p) => [`id ${p}h1`, `headers ${p}h1`]));
+    expect(reference.alts).toEqual(['(see 1 0 R)']);
     // Each target's destination is its owner's, not a stand-in.
     expect(reference.dests).toEqual({ contents: 0, 'ch-1': 3, 'ch-2': 7, 'ch-3': 9 });
 
     for (const order of [[1, 2, 3, 0], [3, 1, 0, 2], [2, 0, 3, 1]]) {
       const merger = new ChunkMerger();
       await Promise.all(order.map((c) => merger.add(c, chunks[c])));
-      expect(describeBook(await merger.finish(owners)), `order ${order.join(',')}`).toEqual(reference);
+      expect(await describeBook(await merger.finish(owners)), `order ${order.join(',')}`).toEqual(reference);
     }
   });
 
   it('puts a chunk together from pages of several PDFs, each bringing its own pages’ elements, parent-tree entries and destinations', async () => {
-    const front = await chunk(0, 2, 'contents', 'ch-1');
+    const front = await chunk(0, 2, 'contents', 'ch-1', classic);
     // A part printed before (four pages: chapter "ch-1" on 0–1, "ch-2" on 2–3), and its second chapter printed again alone.
-    const before = await chunk(1, 4, 'ch-1', 'contents');
-    const alone = await chunk(5, 3, 'ch-2', 'contents');
-    const after = await chunk(3, 1, 'ch-3', 'contents');
+    const before = await chunk(1, 4, 'ch-1', 'contents', classic);
+    const alone = await chunk(5, 3, 'ch-2', 'contents', classic);
+    const after = await chunk(3, 1, 'ch-3', 'contents', classic);
     // Two ranges of the same PDF that touch are one.
     const part = [{ bytes: before, from: 0, to: 1 }, { bytes: before, from: 1, to: 2 }, { bytes: alone }];
     const owners = new Map<string, IdOwner>([
@@ -112,7 +171,7 @@ describe('ChunkMerger', () => {
       ['ch-2', { chunk: 1, page: 4 }],
       ['ch-3', { chunk: 2, page: 7 }],
     ]);
-    const book = describeBook(await mergeChunkPdfs([front, part, after], owners));
+    const book = await describeBook(await mergeChunkPdfs([front, part, after], owners));
     // The pages of the earlier chapter's second half are not in the book, nor their elements.
     expect(book.widths).toEqual([100, 101, 110, 111, 150, 151, 152, 130]);
     expect(book.elements).toEqual(['c0p0', 'c0p1', 'c1p0', 'c1p1', 'c5p0', 'c5p1', 'c5p2', 'c3p0']);
@@ -126,7 +185,7 @@ describe('ChunkMerger', () => {
       const merger = new ChunkMerger();
       const chunks = [front, part, after];
       await Promise.all(order.map((c) => merger.add(c, chunks[c])));
-      const merged = describeBook(await merger.finish(owners));
+      const merged = await describeBook(await merger.finish(owners));
       expect({ ...merged, nextKey: 0 }, `order ${order.join(',')}`).toEqual({ ...book, nextKey: 0 });
     }
     // Nothing whole to put the pages on.
@@ -137,8 +196,35 @@ describe('ChunkMerger', () => {
 
   it('refuses a chunk added twice', async () => {
     const merger = new ChunkMerger();
-    const bytes = await chunk(0, 1, 'x', 'y');
+    const bytes = await chunk(0, 1, 'x', 'y', classic);
     await merger.add(0, bytes);
     expect(() => merger.add(0, bytes)).toThrow(/merged twice/);
+  });
+});
+
+describe('splicing whole PDFs', () => {
+  it('gives the book pdf-lib’s copy gives, and reads only the PDFs it can', async () => {
+    const owners = new Map<string, IdOwner>([
+      ['contents', { chunk: 0, page: 2 }],
+      ['ch-1', { chunk: 1, page: 3 }],
+      ['ch-2', { chunk: 2, page: 7 }],
+      ['ch-3', { chunk: 3, page: 9 }],
+    ]);
+    const classic = await fourChunks(true);
+    const streams = await fourChunks(false);
+    expect(() => readObjects(streams[0])).toThrow(UnreadablePdf);
+    expect(readObjects(classic[0]).objects.size).toBeGreaterThan(10);
+    const spliced = await mergeChunkPdfs(classic, owners);
+    expect(await describeBook(spliced)).toEqual(await describeBook(await mergeChunkPdfs(streams, owners)));
+    // qpdf finds nothing wrong with what the splice wrote.
+    requireTool('qpdf');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'colophon-splice-'));
+    try {
+      const file = path.join(dir, 'book.pdf');
+      fs.writeFileSync(file, await spliced.save());
+      expect(() => execFileSync('qpdf', ['--check', file], { stdio: 'pipe' })).not.toThrow();
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

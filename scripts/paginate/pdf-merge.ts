@@ -4,8 +4,10 @@
  * elements under the first chunk's Document element, their parent-tree keys
  * moved past the ones already used, element ids made unique), and the named
  * destinations of links — a link to another chunk points at the chunk that
- * holds its target. pdf-lib copies the objects; its copyPages alone would drop
- * the structure and every destination.
+ * holds its target. A whole chunk is spliced in as bytes (pdf-splice.ts);
+ * pages of one taken in part, and any PDF the splice does not read, are
+ * copied with pdf-lib (its copyPages alone would drop the structure and every
+ * destination).
  */
 import {
   PDFArray,
@@ -23,6 +25,8 @@ import {
   type PDFObject,
 } from 'pdf-lib';
 import type { IdOwner } from './chunks.ts';
+import { UnreadablePdf } from './pdf-objects.ts';
+import { spliceWholePdf, type Tagged } from './pdf-splice.ts';
 
 const N = (name: string) => PDFName.of(name);
 
@@ -32,14 +36,6 @@ const N = (name: string) => PDFName.of(name);
  * Nothing else needs the event loop meanwhile.
  */
 export const READ_AT_ONCE = { updateMetadata: false, parseSpeed: ParseSpeeds.Fastest };
-
-interface Tagged {
-  root: PDFDict;
-  /** The Document element. */
-  top: PDFDict;
-  topRef: PDFRef;
-  nums: PDFArray;
-}
 
 function tagged(doc: PDFDocument): Tagged | undefined {
   const root = doc.catalog.lookupMaybe(N('StructTreeRoot'), PDFDict);
@@ -126,6 +122,9 @@ function pageOfElement(doc: PDFDocument, obj: PDFObject, seen = new Set<PDFDict>
   }
   return undefined;
 }
+
+/** Each source merged gets a prefix of its own for its element ids. */
+const idPrefix = (c: number, s: number) => (s ? `c${c}.${s}-` : `c${c}-`);
 
 function isWhole(source: PageSource): boolean {
   return source.from === undefined && source.to === undefined;
@@ -226,21 +225,51 @@ export class ChunkMerger {
     return { pages, kids };
   }
 
-  /** Copies the sources of chunk `c`, each PDF read once (pages of one PDF on both sides of another share its fonts). */
+  /**
+   * Copies the sources of chunk `c`: a whole PDF by splicing its bytes
+   * (pdf-splice.ts), pages of one by pdf-lib, each such PDF read once (pages
+   * of one PDF on both sides of another share its fonts).
+   */
   private async copyAll(c: number, sources: PageSource[]): Promise<void> {
     const read = new Map<Uint8Array, { doc: PDFDocument; copier?: PDFObjectCopier }>();
     for (const [s, source] of sources.entries()) {
+      const alone = isWhole(source) && sources.every((other, t) => t === s || other.bytes !== source.bytes);
+      if (alone && (await this.splice(c, s, source.bytes))) continue;
       let src = read.get(source.bytes);
       if (!src) read.set(source.bytes, (src = { doc: await PDFDocument.load(source.bytes, READ_AT_ONCE) }));
       this.copy(c, s, source, src);
     }
   }
 
+  /** Splices the whole PDF that is the `s`th source of chunk `c`; false if it is not in a form the splice reads. */
+  private async splice(c: number, s: number, bytes: Uint8Array): Promise<boolean> {
+    const entry = this.added.get(c)!;
+    const at = this.before(c);
+    at.pages += entry.pages;
+    at.kids += entry.kids;
+    let spliced;
+    try {
+      spliced = await spliceWholePdf(bytes, this.base && { doc: this.base, tags: this.baseTags }, at, this.nextKey, idPrefix(c, s));
+    } catch (error) {
+      if (error instanceof UnreadablePdf) return false;
+      throw error;
+    }
+    if (!this.base) {
+      this.base = spliced.doc;
+      this.baseTags = spliced.tags;
+    }
+    entry.pages += spliced.pages;
+    entry.kids += spliced.kids;
+    entry.dests.push(...spliced.dests);
+    this.ids.push(...spliced.ids);
+    this.nextKey += spliced.keys;
+    return true;
+  }
+
   /** Copies the `s`th source of chunk `c`. */
   private copy(c: number, s: number, source: PageSource, read: { doc: PDFDocument; copier?: PDFObjectCopier }): void {
     const entry = this.added.get(c)!;
-    // Each source merged gets a prefix of its own for its element ids.
-    const prefix = s ? `c${c}.${s}-` : `c${c}-`;
+    const prefix = idPrefix(c, s);
     const src = read.doc;
     const srcTags = tagged(src);
     if (!this.base) {

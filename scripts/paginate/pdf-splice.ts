@@ -1,0 +1,366 @@
+/**
+ * Adds every page of a whole printed chunk to a merged book by splicing its
+ * bytes: the objects the merge changes or reads (pages, links, the structure
+ * tree's top, elements with ids) are parsed with pdf-lib; the rest (most
+ * structure elements, fonts, page contents) are copied as they are with their
+ * references renumbered. This is what ChunkMerger does with pdf-lib's
+ * PDFObjectCopier, at a small part of the cost: an edit rebuild merges every
+ * unchanged chunk of both editions again. Everything that can fail (a PDF not
+ * in the form pdf-objects.ts reads) fails before the book is touched.
+ */
+import {
+  PDFArray,
+  PDFDict,
+  PDFDocument,
+  PDFHexString,
+  PDFName,
+  PDFNumber,
+  PDFObject,
+  PDFObjectParser,
+  PDFPage,
+  PDFPageLeaf,
+  PDFRef,
+  PDFStream,
+  PDFString,
+  type PDFContext,
+} from 'pdf-lib';
+import { UnreadablePdf, readObjects, referencesOf, renumbered, type ObjectSpan, type PdfObjects } from './pdf-objects.ts';
+
+const N = (name: string) => PDFName.of(name);
+
+/** The structure tree of the merged book. */
+export interface Tagged {
+  root: PDFDict;
+  /** The Document element. */
+  top: PDFDict;
+  topRef: PDFRef;
+  nums: PDFArray;
+}
+
+/** An object written as it was read: bytes of a PDF object with references already renumbered. */
+class VerbatimObject extends PDFObject {
+  constructor(private readonly bytes: Uint8Array) {
+    super();
+  }
+  clone(): PDFObject {
+    return this;
+  }
+  toString(): string {
+    return Buffer.from(this.bytes).toString('latin1');
+  }
+  sizeInBytes(): number {
+    return this.bytes.length;
+  }
+  copyBytesInto(buffer: Uint8Array, offset: number): number {
+    buffer.set(this.bytes, offset);
+    return this.bytes.length;
+  }
+}
+
+/**
+ * A stream written as it was read: its dictionary renumbered, its data and
+ * `stream`…`endstream` copied. A PDFStream, so that pdf-lib's writer keeps it
+ * out of object streams (which cannot hold streams).
+ */
+class VerbatimStream extends PDFStream {
+  constructor(
+    context: PDFContext,
+    private readonly head: Uint8Array,
+    private readonly tail: Uint8Array,
+  ) {
+    super(PDFDict.withContext(context));
+  }
+  clone(): PDFStream {
+    return this;
+  }
+  toString(): string {
+    return Buffer.concat([this.head, Buffer.from(' '), this.tail]).toString('latin1');
+  }
+  sizeInBytes(): number {
+    return this.head.length + 1 + this.tail.length;
+  }
+  copyBytesInto(buffer: Uint8Array, offset: number): number {
+    buffer.set(this.head, offset);
+    buffer[offset + this.head.length] = 0x20;
+    buffer.set(this.tail, offset + this.head.length + 1);
+    return this.sizeInBytes();
+  }
+}
+
+export interface Spliced {
+  /** The book: the one given, or a new one made from this chunk's catalog when none was. */
+  doc: PDFDocument;
+  tags?: Tagged;
+  pages: number;
+  /** Top-level structure elements added. */
+  kids: number;
+  /** Parent-tree keys this chunk used (its ParentTreeNextKey). */
+  keys: number;
+  dests: Array<[PDFName, PDFObject]>;
+  ids: Array<[string, PDFObject]>;
+}
+
+const text = (obj: PDFObject | undefined) => (obj instanceof PDFString || obj instanceof PDFHexString ? obj.decodeText() : undefined);
+const numberOf = (obj: PDFObject | undefined) => (obj instanceof PDFNumber ? obj.asNumber() : 0);
+
+/** A copy of `obj` with every reference renumbered by `to` (containers are new; the rest is immutable). */
+function remap(obj: PDFObject, to: (num: number) => number, ctx: PDFContext): PDFObject {
+  if (obj instanceof PDFRef) return PDFRef.of(to(obj.objectNumber));
+  if (obj instanceof PDFArray) {
+    const out = PDFArray.withContext(ctx);
+    for (const item of obj.asArray()) out.push(remap(item, to, ctx));
+    return out;
+  }
+  if (obj instanceof PDFDict) {
+    const map = new Map<PDFName, PDFObject>();
+    for (const [key, value] of obj.entries()) map.set(key, remap(value, to, ctx));
+    return obj instanceof PDFPageLeaf ? PDFPageLeaf.fromMapWithContext(map, ctx) : PDFDict.fromMapWithContext(map, ctx);
+  }
+  return obj;
+}
+
+/** The numbers of the objects `obj` refers to, directly or in what it holds. */
+function refsIn(obj: PDFObject | undefined, out: number[] = []): number[] {
+  if (obj instanceof PDFRef) out.push(obj.objectNumber);
+  else if (obj instanceof PDFArray) for (const item of obj.asArray()) refsIn(item, out);
+  else if (obj instanceof PDFDict) for (const [, value] of obj.entries()) refsIn(value, out);
+  return out;
+}
+
+const listOf = (obj: PDFObject | undefined): PDFObject[] => (obj instanceof PDFArray ? obj.asArray() : obj ? [obj] : []);
+
+/** Prefixes an element's /ID and the /Headers of its attributes given directly (an attribute object of its own is renamed where it is copied). */
+function renameIds(dict: PDFDict, prefix: string): void {
+  const id = text(dict.get(N('ID')));
+  if (id !== undefined) dict.set(N('ID'), PDFHexString.fromText(`${prefix}${id}`));
+  const headers = dict.get(N('Headers'));
+  if (headers instanceof PDFArray) {
+    for (let i = 0; i < headers.size(); i++) {
+      const h = text(headers.get(i));
+      if (h !== undefined) headers.set(i, PDFHexString.fromText(`${prefix}${h}`));
+    }
+  }
+  for (const attr of listOf(dict.get(N('A')))) if (attr instanceof PDFDict) renameIds(attr, prefix);
+}
+
+/** Reads the objects the splice needs parsed, in the chunk's own numbering. */
+class ChunkReader {
+  constructor(
+    readonly pdf: PdfObjects,
+    private readonly ctx: PDFContext,
+  ) {}
+
+  span(num: number): ObjectSpan {
+    const span = this.pdf.objects.get(num);
+    if (!span) throw new UnreadablePdf(`object ${num} is missing`);
+    return span;
+  }
+
+  parse(num: number): PDFObject {
+    const span = this.span(num);
+    return PDFObjectParser.forBytes(this.pdf.bytes.subarray(span.start, span.end), this.ctx).parseObject();
+  }
+
+  /** `obj` itself, or the object it refers to, parsed. */
+  resolve(obj: PDFObject | undefined): PDFObject | undefined {
+    return obj instanceof PDFRef ? this.parse(obj.objectNumber) : obj;
+  }
+
+  dict(obj: PDFObject | undefined): PDFDict | undefined {
+    const found = this.resolve(obj);
+    return found instanceof PDFDict ? found : undefined;
+  }
+
+  /** Every [key, value] of a name tree. */
+  nameTree(node: PDFDict | undefined, out: Array<[string, PDFObject]> = []): Array<[string, PDFObject]> {
+    if (!node) return out;
+    const names = this.resolve(node.get(N('Names')));
+    if (names instanceof PDFArray) for (let i = 0; i + 1 < names.size(); i += 2) out.push([text(names.get(i)) ?? '', names.get(i + 1)]);
+    for (const kid of listOf(this.resolve(node.get(N('Kids'))))) this.nameTree(this.dict(kid), out);
+    return out;
+  }
+}
+
+const INHERITED = ['Resources', 'MediaBox', 'CropBox', 'Rotate'].map(N);
+
+/**
+ * Splices the whole PDF `bytes` into `book` (a new book when there is none),
+ * its pages at `at.pages`, its top-level elements at `at.kids`, its
+ * parent-tree keys moved up by `nextKey`, its element ids prefixed.
+ */
+export async function spliceWholePdf(
+  bytes: Uint8Array,
+  book: { doc: PDFDocument; tags?: Tagged } | undefined,
+  at: { pages: number; kids: number },
+  nextKey: number,
+  prefix: string,
+): Promise<Spliced> {
+  const pdf = readObjects(bytes);
+  const doc = book?.doc ?? (await PDFDocument.create({ updateMetadata: false }));
+  const ctx = doc.context;
+  const read = new ChunkReader(pdf, ctx);
+  const catalog = read.dict(PDFRef.of(pdf.root));
+  if (!catalog) throw new UnreadablePdf(`no catalog`);
+
+  // Where the chunk's objects go: some onto objects of the book, the rest to new numbers from here.
+  let next = ctx.largestObjectNumber + 1;
+  const onto = new Map<number, number>();
+  const to = (num: number): number => {
+    const mapped = onto.get(num);
+    if (mapped === undefined) throw new UnreadablePdf(`object ${num} is referred to but not copied`);
+    return mapped;
+  };
+  const roots: number[] = [];
+
+  // The pages, in order, with what they inherit from the page tree written on each.
+  const leaves: Array<{ num: number; leaf: PDFPageLeaf }> = [];
+  const bookPages = doc.catalog.get(N('Pages'));
+  const walk = (ref: PDFObject | undefined, inherited: Map<PDFName, PDFObject>): void => {
+    if (!(ref instanceof PDFRef)) throw new UnreadablePdf(`a page is not an indirect object`);
+    const node = read.parse(ref.objectNumber);
+    if (node instanceof PDFPageLeaf) {
+      for (const [key, value] of inherited) if (!node.has(key)) node.set(key, value);
+      leaves.push({ num: ref.objectNumber, leaf: node });
+      roots.push(ref.objectNumber, ...refsIn(node));
+      return;
+    }
+    if (!(node instanceof PDFDict)) throw new UnreadablePdf(`a damaged page tree`);
+    // Page tree nodes are not copied: the pages go into the book's tree.
+    if (bookPages instanceof PDFRef) onto.set(ref.objectNumber, bookPages.objectNumber);
+    const own = new Map(inherited);
+    for (const key of INHERITED) {
+      const value = node.get(key);
+      if (value) own.set(key, value);
+    }
+    for (const kid of listOf(read.resolve(node.get(N('Kids'))))) walk(kid, own);
+  };
+  walk(catalog.get(N('Pages')), new Map());
+
+  // The links on the pages are parsed too: their StructParent moves, finish() reads their Dest.
+  const parsed = new Map<number, PDFObject>();
+  for (const { leaf } of leaves) {
+    const annots = leaf.get(N('Annots'));
+    if (annots instanceof PDFRef) parsed.set(annots.objectNumber, read.parse(annots.objectNumber));
+    for (const a of listOf(read.resolve(annots))) if (a instanceof PDFRef) parsed.set(a.objectNumber, read.parse(a.objectNumber));
+  }
+
+  // The structure tree: the top-level elements go under the book's Document element; the rest comes with them.
+  const srcRootRef = catalog.get(N('StructTreeRoot'));
+  const srcRoot = read.dict(srcRootRef);
+  const srcTopRef = srcRoot?.get(N('K'));
+  const srcTop = srcTopRef instanceof PDFRef ? read.dict(srcTopRef) : undefined;
+  const srcNums = read.resolve(read.dict(srcRoot?.get(N('ParentTree')))?.get(N('Nums')));
+  const srcTagged = srcRoot && srcTop && srcNums instanceof PDFArray ? { root: srcRoot, top: srcTop, nums: srcNums } : undefined;
+  let tags = book ? book.tags : undefined;
+  // A new book takes its catalog, structure root and Document element from this chunk, without the contents.
+  const carried: Array<{ into: () => PDFDict; entries: Array<[PDFName, PDFObject]> }> = [];
+  const carry = (into: () => PDFDict, from: PDFDict, skip: string[]) => {
+    const entries = from.entries().filter(([key]) => !skip.includes(key.asString().slice(1)));
+    for (const [, value] of entries) roots.push(...refsIn(value));
+    carried.push({ into, entries });
+  };
+  const made: Array<[number, PDFObject]> = [];
+  /** What ties the new book's catalog to the objects made for it. */
+  const settle: Array<() => void> = [];
+  if (!book) {
+    carry(() => doc.catalog, catalog, ['Type', 'Pages', 'Dests', 'StructTreeRoot', 'Outlines', 'Names']);
+    const destsRef = next++;
+    made.push([destsRef, ctx.obj({})]);
+    settle.push(() => doc.catalog.set(N('Dests'), PDFRef.of(destsRef)));
+    if (srcTagged && srcRootRef instanceof PDFRef && srcTopRef instanceof PDFRef) {
+      const rootRef = PDFRef.of(next++);
+      const topRef = PDFRef.of(next++);
+      const treeRef = PDFRef.of(next++);
+      onto.set(srcRootRef.objectNumber, rootRef.objectNumber);
+      onto.set(srcTopRef.objectNumber, topRef.objectNumber);
+      const root = ctx.obj({ K: topRef, ParentTree: treeRef });
+      const top = ctx.obj({ P: rootRef, K: [] });
+      const nums = ctx.obj([]);
+      carry(() => root, srcTagged.root, ['K', 'ParentTree', 'ParentTreeNextKey', 'IDTree']);
+      carry(() => top, srcTagged.top, ['K', 'P']);
+      made.push([rootRef.objectNumber, root], [topRef.objectNumber, top], [treeRef.objectNumber, ctx.obj({ Nums: nums })]);
+      settle.push(() => doc.catalog.set(N('StructTreeRoot'), rootRef));
+      tags = { root, top, topRef, nums };
+    }
+  } else if (tags && srcTagged && srcTopRef instanceof PDFRef) {
+    const bookRoot = doc.catalog.get(N('StructTreeRoot'));
+    if (srcRootRef instanceof PDFRef && bookRoot instanceof PDFRef) onto.set(srcRootRef.objectNumber, bookRoot.objectNumber);
+    onto.set(srcTopRef.objectNumber, tags.topRef.objectNumber);
+  }
+  const structured = tags && srcTagged ? srcTagged : undefined;
+  const topKids = structured ? listOf(structured.top.get(N('K'))) : [];
+  const ids = structured ? read.nameTree(read.dict(structured.root.get(N('IDTree')))) : [];
+  const dests = read.dict(catalog.get(N('Dests')))?.entries() ?? [];
+  if (structured) {
+    for (const kid of topKids) roots.push(...refsIn(kid));
+    for (let i = 1; i < structured.nums.size(); i += 2) roots.push(...refsIn(structured.nums.get(i)));
+    for (const [, value] of ids) roots.push(...refsIn(value));
+  }
+  for (const [, value] of dests) roots.push(...refsIn(value));
+
+  // Every object reachable from what is kept gets the next number, in the order it is found.
+  const copied: number[] = [];
+  for (let q = 0; q < roots.length; q++) {
+    const num = roots[q];
+    if (onto.has(num)) continue;
+    onto.set(num, next++);
+    copied.push(num);
+    for (const ref of referencesOf(pdf, read.span(num))) if (!onto.has(ref)) roots.push(ref);
+  }
+  const leafNums = new Set(leaves.map((l) => l.num));
+  for (const num of copied) {
+    const span = read.span(num);
+    let obj: PDFObject;
+    if (leafNums.has(num)) continue;
+    const early = parsed.get(num);
+    if (early) obj = remap(early, to, ctx);
+    else if (span.names && structured) {
+      obj = remap(read.parse(num), to, ctx);
+      if (obj instanceof PDFDict) renameIds(obj, prefix);
+    } else {
+      const head = renumbered(pdf, span, to);
+      obj = span.dictEnd < span.end ? new VerbatimStream(ctx, head, pdf.bytes.subarray(span.dictEnd, span.end)) : new VerbatimObject(head);
+    }
+    made.push([onto.get(num)!, obj]);
+  }
+  const pages = leaves.map(({ num, leaf }) => ({ ref: PDFRef.of(to(num)), leaf: remap(leaf, to, ctx) as PDFPageLeaf }));
+  const keptKids = topKids.map((kid) => remap(kid, to, ctx));
+  const keptNums: PDFObject[] = [];
+  if (structured) for (let i = 0; i + 1 < structured.nums.size(); i += 2) keptNums.push(PDFNumber.of(numberOf(structured.nums.get(i)) + nextKey), remap(structured.nums.get(i + 1), to, ctx));
+  const keptIds = structured ? ids.map(([key, value]) => [`${prefix}${key}`, remap(value, to, ctx)] as [string, PDFObject]) : [];
+  const keptCarried = carried.map(({ into, entries }) => ({ into, entries: entries.map(([key, value]) => [key, remap(value, to, ctx)] as [PDFName, PDFObject]) }));
+  const keptDests = dests.map(([name, value]) => [name, remap(value, to, ctx)] as [PDFName, PDFObject]);
+
+  // Nothing failed: into the book.
+  for (const [num, obj] of made) ctx.assign(PDFRef.of(num), obj);
+  for (const { ref, leaf } of pages) ctx.assign(ref, leaf);
+  for (const { into, entries } of keptCarried) for (const [key, value] of entries) into().set(key, value);
+  for (const f of settle) f();
+  pages.forEach(({ ref, leaf }, i) => {
+    doc.insertPage(at.pages + i, PDFPage.of(leaf, ref, doc));
+    if (!structured) return;
+    const sp = leaf.get(N('StructParents'));
+    if (sp instanceof PDFNumber) leaf.set(N('StructParents'), PDFNumber.of(sp.asNumber() + nextKey));
+    for (const a of leaf.lookupMaybe(N('Annots'), PDFArray)?.asArray() ?? []) {
+      const annot = ctx.lookup(a);
+      const key = annot instanceof PDFDict ? annot.get(N('StructParent')) : undefined;
+      if (annot instanceof PDFDict && key instanceof PDFNumber) annot.set(N('StructParent'), PDFNumber.of(key.asNumber() + nextKey));
+    }
+  });
+  if (tags && structured) {
+    const k = tags.top.get(N('K'));
+    const list = k instanceof PDFArray ? k : ctx.obj(k ? [k] : []);
+    if (!(k instanceof PDFArray)) tags.top.set(N('K'), list);
+    keptKids.forEach((kid, i) => list.insert(at.kids + i, kid));
+    for (const value of keptNums) tags.nums.push(value);
+  }
+  return {
+    doc,
+    tags,
+    pages: pages.length,
+    kids: keptKids.length,
+    keys: structured ? numberOf(structured.root.get(N('ParentTreeNextKey'))) : 0,
+    dests: keptDests,
+    ids: keptIds,
+  };
+}
