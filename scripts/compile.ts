@@ -18,7 +18,14 @@ import path from 'node:path';
 import { toolRoot } from './util/package-dir.ts';
 
 /** The programs a user or the benchmark runs, by their source path. */
-export const ENTRY_POINTS = ['scripts/cli.ts', 'scripts/build.ts', 'scripts/bench/run-build.ts', 'scripts/bench/run-dev-edit.ts'];
+export const ENTRY_POINTS = [
+  'scripts/cli.ts',
+  'scripts/build.ts',
+  'scripts/bench/run-build.ts',
+  'scripts/bench/run-dev-edit.ts',
+  // Started as a worker thread by pdf-assembler.ts.
+  'scripts/paginate/pdf-assembler-worker.ts',
+];
 
 /**
  * Packages loaded from node_modules as they are: native code or WebAssembly

@@ -10,6 +10,7 @@ import { DEFAULT_CHUNK_PAGES, DEFAULT_GARBAGE_PAGES, DEFAULT_PRINTING, type Prin
 import type { Diagnostic } from './diagnostics.ts';
 import type { BrowserSession } from './browser.ts';
 import type { WarmStart } from './paginate/worker-pages.ts';
+import type { PdfWorker } from './paginate/pdf-assembler.ts';
 
 export const FORMATS = ['pdf', 'print', 'epub', 'web'] as const;
 export type Format = (typeof FORMATS)[number];
@@ -96,6 +97,8 @@ export interface BuildOptions {
    * chapter. The build takes them over: it uses them or closes them.
    */
   warm?: WarmStart;
+  /** The worker that merges and finishes PDFs, kept by the caller between builds (colophon dev: its pdf-lib stays warm); the build does not close it. */
+  pdfWorker?: PdfWorker;
 }
 
 export interface BuildContext {
@@ -117,6 +120,8 @@ export interface BuildContext {
   printPreview: boolean;
   keepEditions: boolean;
   onEarlyWeb?: (slug: string) => void;
+  /** The caller's PDF worker (BuildOptions.pdfWorker); none: each book starts its own. */
+  pdfWorker?: PdfWorker;
   /** Root of the Colophon installation (templates/, node_modules/). */
   toolRoot: string;
   /** Path as the user should read it in messages. */
@@ -161,6 +166,7 @@ export function createContext(options: BuildOptions): BuildContext {
     printPreview: options.printPreview ?? false,
     keepEditions: options.keepEditions ?? false,
     onEarlyWeb: options.onEarlyWeb,
+    pdfWorker: options.pdfWorker,
     onSuccess: [],
     toolRoot: toolRoot(),
     displayPath(abs: string) {

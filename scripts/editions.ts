@@ -131,6 +131,7 @@ export async function buildEditions(
   const editions = pdfEditions(ctx);
   // With onEarlyWeb, the web edition and preview go to <slug>/ while the PDFs are laid out (below).
   const early = Boolean(ctx.onEarlyWeb && ctx.formats.has('web') && (editions.length || ctx.formats.has('epub')));
+  let closeWorker: (() => Promise<void> | undefined) | undefined;
 
   try {
     if (ctx.printPreview && !early) await writePreview(staging);
@@ -139,6 +140,10 @@ export async function buildEditions(
     const coverWork = head.cover;
 
     const concurrency = workersPerEdition(editions.length);
+    // One worker thread merges and finishes both editions (pdf-assembler.ts); one of our own loads pdf-lib while the parts are laid out.
+    const own = editions.length && (!ctx.pdfWorker || ctx.pdfWorker.stopped) ? (await import('./paginate/pdf-assembler.ts')).startPdfWorker() : undefined;
+    const pdfWorker = own ?? ctx.pdfWorker;
+    closeWorker = () => own?.close();
     // Each edition's page map, known before its PDF is printed and finished.
     const mapsOf = editions.map(() => settleable<PageMap>());
     // Each edition says when its layout is under way: Node mostly waits for Chromium from then on.
@@ -168,6 +173,7 @@ export async function buildEditions(
           pages: head.pages?.[edition],
           onMap: mapsOf[e].resolve,
           onLayout: layingOut[e].resolve,
+          pdfWorker: pdfWorker!,
         }),
       );
       ctx.logger.progress?.({ ...stage, pages: pdf.pages, done: true });
@@ -271,6 +277,7 @@ export async function buildEditions(
     const listed = await writeWebAndManifest(staging, outputs, await coverWork);
     return { slug, title: meta.title, dir: path.join(ctx.outDir, slug), outputs: listed, pageMaps, layout };
   } finally {
+    await closeWorker?.();
     if (ctx.htmlDir) fs.cpSync(work, path.join(ctx.htmlDir, slug), { recursive: true });
     fs.rmSync(work, { recursive: true, force: true });
   }

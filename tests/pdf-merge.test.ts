@@ -11,57 +11,11 @@ import { PDFArray, PDFDict, PDFDocument, PDFHexString, PDFName, PDFNumber, PDFRe
 import { ChunkMerger, mergeChunkPdfs } from '../scripts/paginate/pdf-merge.ts';
 import type { IdOwner } from '../scripts/paginate/chunks.ts';
 import { UnreadablePdf, readObjects } from '../scripts/paginate/pdf-objects.ts';
+import { splicePages, spliceSource } from '../scripts/paginate/pdf-splice.ts';
 import { requireTool } from './helpers/tools.ts';
+import { chunk, fourChunks } from './helpers/pdf-chunks.ts';
 
 const N = (name: string) => PDFName.of(name);
-
-/**
- * A tagged chunk as Chromium prints one: a Document element with one
- * paragraph element per page, a parent tree keyed by the pages'
- * StructParents, and named destinations — its own chapter's, and a stand-in
- * for a target in another chunk.
- */
-async function chunk(c: number, pages: number, own: string, standIn: string, classic = false): Promise<Uint8Array> {
-  const doc = await PDFDocument.create();
-  const ctx = doc.context;
-  const rootRef = ctx.nextRef();
-  const topRef = ctx.nextRef();
-  const kids: PDFRef[] = [];
-  const nums = ctx.obj([]);
-  const dests = ctx.obj({});
-  for (let p = 0; p < pages; p++) {
-    // Page widths tell the pages apart after the merge.
-    const page = doc.addPage([100 + 10 * c + p, 200]);
-    page.node.set(N('StructParents'), PDFNumber.of(p));
-    // A string that reads like a reference, which a byte-level copy must leave alone.
-    const elem = ctx.register(ctx.obj({ Type: 'StructElem', S: 'P', P: topRef, T: PDFString.of(`c${c}p${p}`), Alt: PDFString.of('(see 1 0 R)'), Pg: page.ref }));
-    kids.push(elem);
-    nums.push(PDFNumber.of(p));
-    nums.push(ctx.obj([elem]));
-    if (p === 0) dests.set(N(own), ctx.obj([page.ref, N('XYZ'), 0, 200, 0]));
-  }
-  dests.set(N(standIn), ctx.obj([doc.getPages()[0].ref, N('XYZ'), 0, 200, 0]));
-  // A table's header cell (every chunk's printer calls it "h1") and a cell naming it in its attributes, on the first page.
-  const first = doc.getPages()[0];
-  const header = ctx.register(ctx.obj({ Type: 'StructElem', S: 'TH', P: kids[0], ID: PDFHexString.fromText('h1'), T: PDFString.of(`c${c}th`), Pg: first.ref }));
-  const cell = ctx.register(ctx.obj({ Type: 'StructElem', S: 'TD', P: kids[0], A: { O: 'Table', Headers: [PDFHexString.fromText('h1')] }, Pg: first.ref }));
-  // A link on the first page, tagged: its StructParent is the next key.
-  const link = ctx.register(ctx.obj({ Type: 'Annot', Subtype: 'Link', Rect: [0, 0, 10, 10], Dest: N(standIn), StructParent: pages }));
-  first.node.set(N('Annots'), ctx.obj([link]));
-  const linkElem = ctx.register(ctx.obj({ Type: 'StructElem', S: 'Link', P: kids[0], T: PDFString.of(`c${c}link`), K: [{ Type: 'OBJR', Obj: link, Pg: first.ref }] }));
-  nums.push(PDFNumber.of(pages));
-  nums.push(linkElem);
-  ctx.lookup(kids[0], PDFDict).set(N('K'), ctx.obj([header, cell, linkElem]));
-  ctx.assign(topRef, ctx.obj({ Type: 'StructElem', S: 'Document', P: rootRef, K: kids }));
-  const parentTree = ctx.register(ctx.obj({ Nums: nums }));
-  const idTree = ctx.register(ctx.obj({ Names: [PDFHexString.fromText('h1'), header] }));
-  ctx.assign(rootRef, ctx.obj({ Type: 'StructTreeRoot', K: topRef, ParentTree: parentTree, ParentTreeNextKey: pages + 1, IDTree: idTree }));
-  doc.catalog.set(N('StructTreeRoot'), rootRef);
-  doc.catalog.set(N('MarkInfo'), ctx.obj({ Marked: true }));
-  doc.catalog.set(N('Dests'), ctx.register(dests));
-  // Chromium writes a classic cross-reference table, which the byte-level splice reads; pdf-lib's object streams are not (they go through pdf-lib).
-  return doc.save({ useObjectStreams: !classic });
-}
 
 /** What a reader sees of the merged book, saved (spliced objects are bytes until then) and read again. */
 async function describeBook(merged: PDFDocument) {
@@ -98,7 +52,15 @@ async function describeBook(merged: PDFDocument) {
     }),
   );
   const alts = new Set(kids.map((k) => (k.get(N('Alt')) as PDFString | undefined)?.decodeText()));
+  // Each chunk's font, copied once however many runs of its pages came.
+  const fonts = doc.context
+    .enumerateIndirectObjects()
+    .map(([, obj]) => (obj instanceof PDFDict ? obj.get(N('BaseFont')) : undefined))
+    .filter((name): name is PDFName => name instanceof PDFName)
+    .map((name) => name.decodeText())
+    .sort();
   return {
+    fonts,
     ids,
     headers,
     links,
@@ -120,10 +82,6 @@ const PATHS = [
   ['pdf-lib', false],
   ['splice', true],
 ] as const;
-
-// The front matter (chunk 0) links to chapter 2 and holds the "contents" target; the others stand in for it.
-const fourChunks = async (classic: boolean) =>
-  Promise.all([chunk(0, 3, 'contents', 'ch-2', classic), chunk(1, 4, 'ch-1', 'contents', classic), chunk(2, 2, 'ch-2', 'contents', classic), chunk(3, 5, 'ch-3', 'contents', classic)]);
 
 describe.each(PATHS)('ChunkMerger (%s)', (_, classic) => {
   it('merges chunks added in any order into the book merging them in order gives', async () => {
@@ -172,6 +130,7 @@ describe.each(PATHS)('ChunkMerger (%s)', (_, classic) => {
       ['ch-3', { chunk: 2, page: 7 }],
     ]);
     const book = await describeBook(await mergeChunkPdfs([front, part, after], owners));
+    expect(book.fonts).toEqual(['Chunk0Font', 'Chunk1Font', 'Chunk3Font', 'Chunk5Font']);
     // The pages of the earlier chapter's second half are not in the book, nor their elements.
     expect(book.widths).toEqual([100, 101, 110, 111, 150, 151, 152, 130]);
     expect(book.elements).toEqual(['c0p0', 'c0p1', 'c1p0', 'c1p1', 'c5p0', 'c5p1', 'c5p2', 'c3p0']);
@@ -194,11 +153,74 @@ describe.each(PATHS)('ChunkMerger (%s)', (_, classic) => {
     await expect(merger.finish(owners)).rejects.toThrow(/No whole PDF/);
   });
 
+  it('takes two runs of one PDF’s pages on both sides of another, with its fonts once', async () => {
+    const front = await chunk(0, 2, 'contents', 'ch-1', classic);
+    // A part printed before: "ch-1" on pages 0–1, "ch-2" on 2–3, "ch-3" on 4; "ch-2" printed again alone, on three pages.
+    const before = await chunk(1, 5, 'ch-1', 'contents', classic);
+    const alone = await chunk(5, 3, 'ch-2', 'contents', classic);
+    const part = [{ bytes: before, from: 0, to: 2 }, { bytes: alone }, { bytes: before, from: 4, to: 5 }];
+    const owners = new Map<string, IdOwner>([
+      ['contents', { chunk: 0, page: 0 }],
+      ['ch-1', { chunk: 1, page: 2 }],
+      ['ch-2', { chunk: 1, page: 4 }],
+    ]);
+    const book = await describeBook(await mergeChunkPdfs([front, part], owners));
+    expect(book.widths).toEqual([100, 101, 110, 111, 150, 151, 152, 114]);
+    expect(book.elements).toEqual(['c0p0', 'c0p1', 'c1p0', 'c1p1', 'c5p0', 'c5p1', 'c5p2', 'c1p4']);
+    expect(book.pageElements).toEqual(book.elements);
+    expect(book.fonts).toEqual(['Chunk0Font', 'Chunk1Font', 'Chunk5Font']);
+    expect(book.links).toEqual(['c0link', 'c1link', 'c5link']);
+    // The first run holds the earlier part's header cell; the chapter printed alone has its own.
+    expect(book.ids).toEqual({ 'c0-h1': 'c0th', 'c1-h1': 'c1th', 'c1.1-h1': 'c5th' });
+    expect(book.keysSortedAndUnique).toBe(true);
+    expect(book.dests).toEqual({ contents: 0, 'ch-1': 2, 'ch-2': 4 });
+  });
+
   it('refuses a chunk added twice', async () => {
     const merger = new ChunkMerger();
     const bytes = await chunk(0, 1, 'x', 'y', classic);
     await merger.add(0, bytes);
     expect(() => merger.add(0, bytes)).toThrow(/merged twice/);
+  });
+});
+
+/** qpdf finds nothing wrong with what the splice wrote. */
+async function expectQpdfClean(book: PDFDocument): Promise<void> {
+  requireTool('qpdf');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'colophon-splice-'));
+  try {
+    const file = path.join(dir, 'book.pdf');
+    fs.writeFileSync(file, await book.save());
+    expect(() => execFileSync('qpdf', ['--check', file], { stdio: 'pipe' })).not.toThrow();
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+describe('splicing pages', () => {
+  it('gives the book pdf-lib’s copy gives for runs of a PDF’s pages, and passes qpdf --check', async () => {
+    const make = async (classic: boolean) => {
+      const before = await chunk(1, 5, 'ch-1', 'contents', classic);
+      return [await chunk(0, 2, 'contents', 'ch-1', classic), [{ bytes: before, from: 0, to: 2 }, { bytes: await chunk(5, 3, 'ch-2', 'contents', classic) }, { bytes: before, from: 4 }]];
+    };
+    const owners = new Map<string, IdOwner>([['contents', { chunk: 0, page: 0 }]]);
+    const spliced = await mergeChunkPdfs(await make(true), owners);
+    expect(await describeBook(spliced)).toEqual(await describeBook(await mergeChunkPdfs(await make(false), owners)));
+    await expectQpdfClean(spliced);
+  });
+
+  it('leaves to pdf-lib pages that refer to a page left out', async () => {
+    // A link on the first page whose destination is the third page itself, not a name.
+    const doc = await PDFDocument.load(await chunk(1, 3, 'ch-1', 'contents', true));
+    const [first, , third] = doc.getPages();
+    const link = doc.context.register(doc.context.obj({ Type: 'Annot', Subtype: 'Link', Rect: [0, 0, 5, 5], Dest: [third.ref, N('XYZ'), 0, 200, 0] }));
+    first.node.lookup(N('Annots'), PDFArray).push(link);
+    const bytes = await doc.save({ useObjectStreams: false });
+    const book = await mergeChunkPdfs([await chunk(0, 1, 'contents', 'ch-1', true), [{ bytes, from: 0, to: 1 }]], new Map());
+    const base = await PDFDocument.create();
+    await expect(splicePages(spliceSource(bytes), { doc: base }, { pages: 0, kids: 0 }, 0, 'x-', { from: 0, to: 1 })).rejects.toThrow(UnreadablePdf);
+    const saved = await PDFDocument.load(await book.save());
+    expect(saved.getPages().map((p) => p.getWidth())).toEqual([100, 110]);
   });
 });
 
@@ -216,15 +238,6 @@ describe('splicing whole PDFs', () => {
     expect(readObjects(classic[0]).objects.size).toBeGreaterThan(10);
     const spliced = await mergeChunkPdfs(classic, owners);
     expect(await describeBook(spliced)).toEqual(await describeBook(await mergeChunkPdfs(streams, owners)));
-    // qpdf finds nothing wrong with what the splice wrote.
-    requireTool('qpdf');
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'colophon-splice-'));
-    try {
-      const file = path.join(dir, 'book.pdf');
-      fs.writeFileSync(file, await spliced.save());
-      expect(() => execFileSync('qpdf', ['--check', file], { stdio: 'pipe' })).not.toThrow();
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
+    await expectQpdfClean(spliced);
   });
 });

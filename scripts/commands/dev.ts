@@ -15,6 +15,7 @@ import { stripVTControlCharacters } from 'node:util';
 import type { Command } from 'commander';
 import type { Io } from './io.ts';
 import type { BrowserSession } from '../browser.ts';
+import type { PdfWorker } from '../paginate/pdf-assembler.ts';
 import type { WarmStart } from '../paginate/worker-pages.ts';
 import { toolRoot } from '../util/package-dir.ts';
 import { consoleLogger } from './options.ts';
@@ -66,6 +67,12 @@ export async function startDev(options: DevOptions): Promise<DevSession> {
   const browser = () =>
     stopping ? Promise.reject(new Error('colophon dev is stopping')) : (session ??= import('../browser.ts').then(({ launchBrowser }) => launchBrowser()));
   let publications: DevSession['publications'] = [];
+  // One worker that merges and finishes the PDFs, for every rebuild: pdf-lib's code stays warm in it.
+  let pdfWorker: PdfWorker | undefined;
+  const worker = async () => {
+    if (!pdfWorker || pdfWorker.stopped) pdfWorker = (await import('../paginate/pdf-assembler.ts')).startPdfWorker();
+    return pdfWorker;
+  };
 
   // Who waits for the next web build, and for the next build of every edition.
   let webWaiters: ((ok: boolean) => void)[] = [];
@@ -120,6 +127,7 @@ export async function startDev(options: DevOptions): Promise<DevSession> {
         logger,
         browser,
         warm: ready,
+        pdfWorker: await worker(),
         onEarlyWeb: showsWeb
           ? (slug) => {
               if (!publications.some((p) => p.slug === slug)) publications = [...publications, ...slugsToPublications([slug])];
@@ -217,6 +225,7 @@ export async function startDev(options: DevOptions): Promise<DevSession> {
         warm = undefined;
       }
       await browserClosed;
+      await pdfWorker?.close();
       await server.close();
       if (session) await (await session.catch(() => undefined))?.close();
       // Nobody waits for a build that will not come.

@@ -17,7 +17,7 @@
  *   as its numbers are known. Parts whose links point further on (the
  *   contents, cross-references), and parts from the cache not printed with
  *   those numbers before, are printed at the end from their serialized
- *   pages. Each PDF is merged as it comes (pdf-merge.ts).
+ *   pages. Each PDF is merged as it comes, in a worker thread (pdf-assembler.ts).
  * - 'joined': once every part is laid out, the pages are joined into
  *   documents of at most `chunkPages` pages that are numbered, printed side
  *   by side and merged.
@@ -49,7 +49,7 @@ import {
 } from './paginate.ts';
 import { DEFAULT_PRINTING, finishingOf, idOwners, pieceFinishing, planChunks, type Chunk, type Finishing, type IdOwner, type Printing } from './chunks.ts';
 import { markUsed, writeCacheEntry } from '../write/cache-entry.ts';
-import { ChunkMerger, type ChunkPdf } from './pdf-merge.ts';
+import type { ChunkPdf } from './pdf-merge.ts';
 import { BLANK_SLOT, composePieces, spliceScript, splitPieces } from './pieces.ts';
 import { pieceSource, pieceSpans, printedPieceKey, readPrintedPiece, sliceMap, writePrintedPiece } from './printed-pieces.ts';
 import { yieldToEvents } from '../util/yield.ts';
@@ -95,6 +95,12 @@ export interface PartsOptions {
    * undefined, and its worker opens one of its own.
    */
   pages?: Array<Promise<SandboxedPage | undefined>>;
+  /**
+   * With 'parts' printing, where each chunk goes as soon as it is printed (a
+   * PdfAssembler's add), in any order, while the others are laid out; none:
+   * the chunks are only returned.
+   */
+  merge?: (c: number, pdf: ChunkPdf) => Promise<void>;
   /** Say how far the work has come. */
   progress?: (done: number, total: number, part: Part, cached: boolean) => void;
   /**
@@ -135,8 +141,13 @@ export interface PartsResult {
   pdf: Uint8Array | ChunkPdf[];
   /** With chunks: which chunk holds each link target. */
   owners?: Map<string, IdOwner>;
-  /** With chunks: every one of them merged already, as it was printed. */
-  merged?: ChunkMerger;
+  /** With chunks: every one of them was given to options.merge, as it was printed (those are the book). */
+  merged?: boolean;
+  /**
+   * Then: settles once the merge took every chunk. Not awaited here, so that
+   * the caller can ask for the book at once, behind the last chunks.
+   */
+  merging?: Promise<void>;
   map: PageMap;
   stats: LayoutStats;
 }
@@ -303,12 +314,12 @@ export async function paginateParts(session: BrowserSession, parts: Part[], opti
     sendMap();
   };
   // With 'parts' printing, each chunk is merged as soon as it is printed
-  // (pdf-merge.ts), while the others are still laid out.
-  const merger = inPlace ? new ChunkMerger() : undefined;
+  // (pdf-assembler.ts), while the others are still laid out.
+  const merger = inPlace ? options.merge : undefined;
   const merging: Array<Promise<void>> = [];
   const merge = (c: number, pdf: ChunkPdf) => {
     if (!merger) return;
-    const added = merger.add(c, pdf);
+    const added = merger(c, pdf);
     added.catch(() => undefined);
     merging.push(added);
   };
@@ -613,7 +624,7 @@ export async function paginateParts(session: BrowserSession, parts: Part[], opti
     else again.push(c);
   });
   // A part printed again leaves a merged chunk that is wrong: the book is merged from its chunks instead.
-  const merged = again.length ? undefined : merger;
+  const merged = !again.length && Boolean(merger);
   const printer = async () => {
     for (let c = again.shift(); c !== undefined; c = again.shift()) {
       const end = lookUpChunk(chunks[c], chunks.length, options, shared);
@@ -626,8 +637,9 @@ export async function paginateParts(session: BrowserSession, parts: Part[], opti
   const stats = { parts: parts.length, cached, printed: prints.count, chunks: chunks.length, collected, prepared, chapters: chaptersLaidOut, pieces: piecesCached, piecesReused };
   const only = pdfs[0].pdf;
   if (chunks.length === 1 && only instanceof Uint8Array) return { pdf: only, map, stats };
-  if (merged) await Promise.all(merging);
-  return { pdf: pdfs.map((p) => p.pdf), owners: idOwners(chunks), merged, map, stats };
+  const all = merged ? Promise.all(merging).then(() => undefined) : undefined;
+  all?.catch(() => undefined);
+  return { pdf: pdfs.map((p) => p.pdf), owners: idOwners(chunks), merged, merging: all, map, stats };
 }
 
 /** A slot after the laid-out pages for the blank verso finish.js makes there (the next chunk opens on a right-hand page). */

@@ -2,7 +2,8 @@
  * One PDF edition (screen or print) of a publication: the print HTML and its
  * assets are written to a work folder, laid out with Paged.js (a book's
  * chapters in parallel, from the cache where possible; anything else as one
- * document), and finished with metadata, bookmarks and print boxes.
+ * document), and merged and finished with metadata, bookmarks and print boxes
+ * in a worker thread (pdf-assembler.ts).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -19,7 +20,7 @@ import { paginateParts, type LayoutStats, type Part, type PartsResult } from './
 import { groupChapters } from './groups.ts';
 import { laidOutInParts } from './worker-pages.ts';
 import type { SandboxedPage } from './paginate.ts';
-import { finishPdf } from './pdf-finish.ts';
+import type { PdfAssembler, PdfWorker, PrintedBook } from './pdf-assembler.ts';
 import { yieldToEvents } from '../util/yield.ts';
 
 export interface PdfEditionInput {
@@ -45,6 +46,8 @@ export interface PdfEditionInput {
   onMap?: (map: PageMap) => void;
   /** Told once the layout is under way, when Node mostly waits for Chromium. */
   onLayout?: () => void;
+  /** Where the PDF is merged and finished: the build's worker thread. */
+  pdfWorker: PdfWorker;
 }
 
 export interface PdfEdition {
@@ -59,7 +62,7 @@ export interface PdfEdition {
  * returns how to render its HTML: with or without the front matter, for the
  * given chapters.
  */
-export function writePrintDocument(input: Omit<PdfEditionInput, 'browser' | 'date'>): (showFront: boolean, body: PdfEditionInput['chapters']) => string {
+export function writePrintDocument(input: Omit<PdfEditionInput, 'browser' | 'date' | 'pdfWorker'>): (showFront: boolean, body: PdfEditionInput['chapters']) => string {
   const { pub, theme, book, strings, edition, dir } = input;
   fs.mkdirSync(dir, { recursive: true });
   const assets = writeSiteAssets(dir, {
@@ -85,14 +88,34 @@ export function writePrintDocument(input: Omit<PdfEditionInput, 'browser' | 'dat
 }
 
 export async function buildPdfEdition(input: PdfEditionInput): Promise<PdfEdition> {
-  const { ctx, pub, edition, dir } = input;
-  const meta = pub.meta;
+  const { ctx, pub, edition } = input;
   const render = writePrintDocument(input);
   const label = `${ctx.displayPath(pub.bookFile)} (${edition} PDF)`;
   const session = await input.browser();
+  const assembler = input.pdfWorker.assembler();
+  let done = false;
+  try {
+    const pdf = await layOutAndFinish(input, render, label, session, assembler);
+    done = true;
+    return pdf;
+  } finally {
+    // A worker kept between builds (colophon dev) forgets what a failed one gave it.
+    if (!done) assembler.drop();
+  }
+}
+
+async function layOutAndFinish(
+  input: PdfEditionInput,
+  render: ReturnType<typeof writePrintDocument>,
+  label: string,
+  session: BrowserSession,
+  assembler: PdfAssembler,
+): Promise<PdfEdition> {
+  const { ctx, pub, edition, dir } = input;
+  const meta = pub.meta;
 
   const parallel = laidOutInParts(ctx, pub, input.chapters.length);
-  let result: Pick<PartsResult, 'pdf' | 'owners' | 'merged' | 'map'>;
+  let result: Pick<PartsResult, 'pdf' | 'owners' | 'merged' | 'merging' | 'map'>;
   let layout: LayoutStats = { parts: 0, cached: 0, printed: 1, chunks: 1, collected: 0, prepared: 0, chapters: 0, pieces: 0, piecesReused: 0 };
   if (parallel) {
     // The whole book as one document too, for reference renders (e.g. stock pagedjs-cli), when the HTML is kept.
@@ -127,6 +150,7 @@ export async function buildPdfEdition(input: PdfEditionInput): Promise<PdfEditio
       chunkPages: ctx.chunkPages,
       garbagePages: ctx.garbagePages,
       onMap: input.onMap,
+      merge: (c, pdf) => assembler.add(c, pdf),
       progress: (done, total) =>
         ctx.logger.progress?.({
           publication: meta.slug,
@@ -147,8 +171,15 @@ export async function buildPdfEdition(input: PdfEditionInput): Promise<PdfEditio
     result = await paginate(session, { htmlFile, allowedRoots: [dir], timeoutMs: ctx.paginationTimeoutMs, label });
     input.onMap?.(result.map);
   }
-  const finished = await finishPdf(
-    Array.isArray(result.pdf) ? { chunks: result.pdf, owners: result.owners ?? new Map(), merged: result.merged } : result.pdf,
+  const owners = result.owners ?? new Map();
+  const printed: PrintedBook = !Array.isArray(result.pdf)
+    ? { kind: 'document', bytes: result.pdf }
+    : result.merged
+      ? { kind: 'merged', owners }
+      : { kind: 'chunks', chunks: result.pdf, owners };
+  // Asked for at once: the worker finishes the book right after the last chunk, however busy this thread is.
+  const finishing = assembler.finish(
+    printed,
     result.map,
     {
       title: meta.title,
@@ -161,5 +192,9 @@ export async function buildPdfEdition(input: PdfEditionInput): Promise<PdfEditio
     },
     { print: edition === 'print' },
   );
+  finishing.catch(() => undefined);
+  // A chunk the merge refused fails the book too; its own error says more.
+  await result.merging;
+  const finished = await finishing;
   return { bytes: finished.bytes, pages: finished.pages, map: result.map, layout };
 }

@@ -4,10 +4,9 @@
  * elements under the first chunk's Document element, their parent-tree keys
  * moved past the ones already used, element ids made unique), and the named
  * destinations of links — a link to another chunk points at the chunk that
- * holds its target. A whole chunk is spliced in as bytes (pdf-splice.ts);
- * pages of one taken in part, and any PDF the splice does not read, are
- * copied with pdf-lib (its copyPages alone would drop the structure and every
- * destination).
+ * holds its target. Chunks, and pages of them taken in part, are spliced in
+ * as bytes (pdf-splice.ts); any PDF the splice does not read is copied with
+ * pdf-lib (its copyPages alone would drop the structure and every destination).
  */
 import {
   PDFArray,
@@ -26,7 +25,7 @@ import {
 } from 'pdf-lib';
 import type { IdOwner } from './chunks.ts';
 import { UnreadablePdf } from './pdf-objects.ts';
-import { spliceWholePdf, type Tagged } from './pdf-splice.ts';
+import { splicePages, spliceSource, type SpliceSource, type Tagged } from './pdf-splice.ts';
 
 const N = (name: string) => PDFName.of(name);
 
@@ -226,30 +225,41 @@ export class ChunkMerger {
   }
 
   /**
-   * Copies the sources of chunk `c`: a whole PDF by splicing its bytes
-   * (pdf-splice.ts), pages of one by pdf-lib, each such PDF read once (pages
-   * of one PDF on both sides of another share its fonts).
+   * Copies the sources of chunk `c`, by splicing their bytes (pdf-splice.ts)
+   * or else by pdf-lib, each PDF read once (pages of one PDF on both sides of
+   * another share its fonts).
    */
   private async copyAll(c: number, sources: PageSource[]): Promise<void> {
     const read = new Map<Uint8Array, { doc: PDFDocument; copier?: PDFObjectCopier }>();
+    const spliced = new Map<Uint8Array, SpliceSource | undefined>();
     for (const [s, source] of sources.entries()) {
-      const alone = isWhole(source) && sources.every((other, t) => t === s || other.bytes !== source.bytes);
-      if (alone && (await this.splice(c, s, source.bytes))) continue;
+      if (!read.has(source.bytes) && (await this.splice(c, s, source, spliced))) continue;
       let src = read.get(source.bytes);
       if (!src) read.set(source.bytes, (src = { doc: await PDFDocument.load(source.bytes, READ_AT_ONCE) }));
       this.copy(c, s, source, src);
     }
   }
 
-  /** Splices the whole PDF that is the `s`th source of chunk `c`; false if it is not in a form the splice reads. */
-  private async splice(c: number, s: number, bytes: Uint8Array): Promise<boolean> {
+  /**
+   * Splices the `s`th source of chunk `c` (read once per PDF, in `read`);
+   * false if it is not in a form the splice reads.
+   */
+  private async splice(c: number, s: number, source: PageSource, read: Map<Uint8Array, SpliceSource | undefined>): Promise<boolean> {
     const entry = this.added.get(c)!;
     const at = this.before(c);
     at.pages += entry.pages;
     at.kids += entry.kids;
     let spliced;
     try {
-      spliced = await spliceWholePdf(bytes, this.base && { doc: this.base, tags: this.baseTags }, at, this.nextKey, idPrefix(c, s));
+      if (!read.has(source.bytes)) {
+        // Undefined, should it not read: a PDF is tried once.
+        read.set(source.bytes, undefined);
+        read.set(source.bytes, spliceSource(source.bytes));
+      }
+      const from = read.get(source.bytes);
+      if (!from) return false;
+      const range = isWhole(source) ? undefined : { from: source.from, to: source.to };
+      spliced = await splicePages(from, this.base && { doc: this.base, tags: this.baseTags }, at, this.nextKey, idPrefix(c, s), range);
     } catch (error) {
       if (error instanceof UnreadablePdf) return false;
       throw error;

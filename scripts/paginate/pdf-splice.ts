@@ -1,12 +1,14 @@
 /**
- * Adds every page of a whole printed chunk to a merged book by splicing its
- * bytes: the objects the merge changes or reads (pages, links, the structure
- * tree's top, elements with ids) are parsed with pdf-lib; the rest (most
- * structure elements, fonts, page contents) are copied as they are with their
- * references renumbered. This is what ChunkMerger does with pdf-lib's
- * PDFObjectCopier, at a small part of the cost: an edit rebuild merges every
- * unchanged chunk of both editions again. Everything that can fail (a PDF not
- * in the form pdf-objects.ts reads) fails before the book is touched.
+ * Adds the pages of a printed chunk (all of them, or a run of them) to a
+ * merged book by splicing its bytes: the objects the merge changes or reads
+ * (pages, links, the structure tree's top, elements with ids) are parsed with
+ * pdf-lib; the rest (most structure elements, fonts, page contents) are copied
+ * as they are with their references renumbered. This is what ChunkMerger does
+ * with pdf-lib's PDFObjectCopier, at a small part of the cost: an edit rebuild
+ * merges every unchanged chunk of both editions again, and the pages of the
+ * edited part's other chapters. Everything that can fail (a PDF not in the
+ * form pdf-objects.ts reads, pages taken in part that refer to pages left
+ * out) fails before the book is touched.
  */
 import {
   PDFArray,
@@ -85,6 +87,21 @@ class VerbatimStream extends PDFStream {
     buffer.set(this.tail, offset + this.head.length + 1);
     return this.sizeInBytes();
   }
+}
+
+/**
+ * A PDF being spliced, read once, and where its objects went in the book:
+ * two runs of its pages (on both sides of a chapter printed again) share its
+ * fonts and images instead of copying them twice.
+ */
+export interface SpliceSource {
+  pdf: PdfObjects;
+  /** Its object numbers → the book's, for what is in the book already. */
+  onto: Map<number, number>;
+}
+
+export function spliceSource(bytes: Uint8Array): SpliceSource {
+  return { pdf: readObjects(bytes), onto: new Map() };
 }
 
 export interface Spliced {
@@ -171,6 +188,23 @@ class ChunkReader {
     return found instanceof PDFDict ? found : undefined;
   }
 
+  /** The first page (its object number) an element's content is on: its /Pg, or its first descendant's. */
+  pageOf(obj: PDFObject, seen = new Set<number>()): number | undefined {
+    if (obj instanceof PDFRef) {
+      if (seen.has(obj.objectNumber)) return undefined;
+      seen.add(obj.objectNumber);
+    }
+    const dict = obj instanceof PDFDict ? obj : this.dict(obj);
+    if (!dict) return undefined;
+    const pg = dict.get(N('Pg'));
+    if (pg instanceof PDFRef) return pg.objectNumber;
+    for (const kid of listOf(this.resolve(dict.get(N('K'))))) {
+      const found = this.pageOf(kid, seen);
+      if (found !== undefined) return found;
+    }
+    return undefined;
+  }
+
   /** Every [key, value] of a name tree. */
   nameTree(node: PDFDict | undefined, out: Array<[string, PDFObject]> = []): Array<[string, PDFObject]> {
     if (!node) return out;
@@ -184,27 +218,34 @@ class ChunkReader {
 const INHERITED = ['Resources', 'MediaBox', 'CropBox', 'Rotate'].map(N);
 
 /**
- * Splices the whole PDF `bytes` into `book` (a new book when there is none),
- * its pages at `at.pages`, its top-level elements at `at.kids`, its
- * parent-tree keys moved up by `nextKey`, its element ids prefixed.
+ * Splices the pages of `source` (all, or those from `range.from` up to, not
+ * including, `range.to`) into `book` (a new book when there is none; then
+ * the pages must be all), its pages at `at.pages`, its top-level elements at
+ * `at.kids`, its parent-tree keys moved up by `nextKey`, its element ids
+ * prefixed. Pages taken in part bring the structure elements, parent-tree
+ * entries, element ids and destinations of those pages alone.
  */
-export async function spliceWholePdf(
-  bytes: Uint8Array,
+export async function splicePages(
+  source: SpliceSource,
   book: { doc: PDFDocument; tags?: Tagged } | undefined,
   at: { pages: number; kids: number },
   nextKey: number,
   prefix: string,
+  range?: { from?: number; to?: number },
 ): Promise<Spliced> {
-  const pdf = readObjects(bytes);
+  const { pdf } = source;
+  if (range && !book) throw new Error('The first PDF merged must be whole.');
   const doc = book?.doc ?? (await PDFDocument.create({ updateMetadata: false }));
   const ctx = doc.context;
   const read = new ChunkReader(pdf, ctx);
   const catalog = read.dict(PDFRef.of(pdf.root));
   if (!catalog) throw new UnreadablePdf(`no catalog`);
 
-  // Where the chunk's objects go: some onto objects of the book, the rest to new numbers from here.
+  // Where the chunk's objects go: some onto objects of the book (those an
+  // earlier run of its pages brought too), the rest to new numbers from here.
+  // Kept apart until nothing can fail.
   let next = ctx.largestObjectNumber + 1;
-  const onto = new Map<number, number>();
+  const onto = new Map(source.onto);
   const to = (num: number): number => {
     const mapped = onto.get(num);
     if (mapped === undefined) throw new UnreadablePdf(`object ${num} is referred to but not copied`);
@@ -235,6 +276,20 @@ export async function spliceWholePdf(
     for (const kid of listOf(read.resolve(node.get(N('Kids'))))) walk(kid, own);
   };
   walk(catalog.get(N('Pages')), new Map());
+  // Pages left out are not copied, nor is anything that refers to one (pdf-lib's copy does that instead).
+  const all = leaves.length;
+  const left = new Set<number>();
+  if (range) {
+    const from = range.from ?? 0;
+    const to = range.to ?? all;
+    if (from < 0 || to > all || from >= to) throw new Error(`Pages ${from + 1}–${to} of a PDF of ${all} pages were asked for.`);
+    for (const [i, { num }] of leaves.entries()) if (i < from || i >= to) left.add(num);
+    leaves.splice(to);
+    leaves.splice(0, from);
+    roots.length = 0;
+    for (const { num, leaf } of leaves) roots.push(num, ...refsIn(leaf));
+  }
+  const kept = new Set(leaves.map((l) => l.num));
 
   // The links on the pages are parsed too: their StructParent moves, finish() reads their Dest.
   const parsed = new Map<number, PDFObject>();
@@ -288,14 +343,40 @@ export async function spliceWholePdf(
     onto.set(srcTopRef.objectNumber, tags.topRef.objectNumber);
   }
   const structured = tags && srcTagged ? srcTagged : undefined;
-  const topKids = structured ? listOf(structured.top.get(N('K'))) : [];
-  const ids = structured ? read.nameTree(read.dict(structured.root.get(N('IDTree')))) : [];
-  const dests = read.dict(catalog.get(N('Dests')))?.entries() ?? [];
-  if (structured) {
-    for (const kid of topKids) roots.push(...refsIn(kid));
-    for (let i = 1; i < structured.nums.size(); i += 2) roots.push(...refsIn(structured.nums.get(i)));
-    for (const [, value] of ids) roots.push(...refsIn(value));
+  // The top-level elements (one per page) of the pages taken.
+  const topKids = structured ? listOf(structured.top.get(N('K'))).filter((kid) => !range || kept.has(read.pageOf(kid) ?? -1)) : [];
+  // The parent-tree entries of the pages taken and of their links.
+  const keys = new Set<number>();
+  if (range) {
+    for (const { leaf } of leaves) {
+      const sp = leaf.get(N('StructParents'));
+      if (sp instanceof PDFNumber) keys.add(sp.asNumber());
+      for (const a of listOf(read.resolve(leaf.get(N('Annots'))))) {
+        const annot = a instanceof PDFRef ? parsed.get(a.objectNumber) : a;
+        const key = annot instanceof PDFDict ? annot.get(N('StructParent')) : undefined;
+        if (key instanceof PDFNumber) keys.add(key.asNumber());
+      }
+    }
   }
+  const entries: Array<[number, PDFObject]> = [];
+  if (structured) {
+    for (let i = 0; i + 1 < structured.nums.size(); i += 2) {
+      const key = numberOf(structured.nums.get(i));
+      if (!range || keys.has(key)) entries.push([key, structured.nums.get(i + 1)]);
+    }
+  }
+  const allIds = structured ? read.nameTree(read.dict(structured.root.get(N('IDTree')))) : [];
+  // The destinations on the pages taken.
+  const onKept = (value: PDFObject) => {
+    const dest = read.resolve(value);
+    const page = dest instanceof PDFArray ? dest.get(0) : undefined;
+    return page instanceof PDFRef && kept.has(page.objectNumber);
+  };
+  const dests = (read.dict(catalog.get(N('Dests')))?.entries() ?? []).filter(([, value]) => !range || onKept(value));
+  for (const kid of topKids) roots.push(...refsIn(kid));
+  for (const [, value] of entries) roots.push(...refsIn(value));
+  // Taken in part, the ids are those of the elements copied (below).
+  if (!range) for (const [, value] of allIds) roots.push(...refsIn(value));
   for (const [, value] of dests) roots.push(...refsIn(value));
 
   // Every object reachable from what is kept gets the next number, in the order it is found.
@@ -303,11 +384,14 @@ export async function spliceWholePdf(
   for (let q = 0; q < roots.length; q++) {
     const num = roots[q];
     if (onto.has(num)) continue;
+    if (left.has(num)) throw new UnreadablePdf(`a page taken refers to a page left out`);
     onto.set(num, next++);
     copied.push(num);
     for (const ref of referencesOf(pdf, read.span(num))) if (!onto.has(ref)) roots.push(ref);
   }
-  const leafNums = new Set(leaves.map((l) => l.num));
+  const copiedNow = new Set(copied);
+  const ids = range ? allIds.filter(([, value]) => value instanceof PDFRef && copiedNow.has(value.objectNumber)) : allIds;
+  const leafNums = kept;
   for (const num of copied) {
     const span = read.span(num);
     let obj: PDFObject;
@@ -326,12 +410,13 @@ export async function spliceWholePdf(
   const pages = leaves.map(({ num, leaf }) => ({ ref: PDFRef.of(to(num)), leaf: remap(leaf, to, ctx) as PDFPageLeaf }));
   const keptKids = topKids.map((kid) => remap(kid, to, ctx));
   const keptNums: PDFObject[] = [];
-  if (structured) for (let i = 0; i + 1 < structured.nums.size(); i += 2) keptNums.push(PDFNumber.of(numberOf(structured.nums.get(i)) + nextKey), remap(structured.nums.get(i + 1), to, ctx));
+  for (const [key, value] of entries) keptNums.push(PDFNumber.of(key + nextKey), remap(value, to, ctx));
   const keptIds = structured ? ids.map(([key, value]) => [`${prefix}${key}`, remap(value, to, ctx)] as [string, PDFObject]) : [];
   const keptCarried = carried.map(({ into, entries }) => ({ into, entries: entries.map(([key, value]) => [key, remap(value, to, ctx)] as [PDFName, PDFObject]) }));
   const keptDests = dests.map(([name, value]) => [name, remap(value, to, ctx)] as [PDFName, PDFObject]);
 
   // Nothing failed: into the book.
+  for (const [from, into] of onto) source.onto.set(from, into);
   for (const [num, obj] of made) ctx.assign(PDFRef.of(num), obj);
   for (const { ref, leaf } of pages) ctx.assign(ref, leaf);
   for (const { into, entries } of keptCarried) for (const [key, value] of entries) into().set(key, value);

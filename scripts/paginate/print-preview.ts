@@ -23,7 +23,7 @@ const SCREEN_CSS = `@media screen {
 `;
 
 /** Writes the preview into `input.dir` (index.html, assets/, scripts/). */
-export function writePrintPreview(input: Omit<PdfEditionInput, 'browser' | 'date'>): void {
+export function writePrintPreview(input: Omit<PdfEditionInput, 'browser' | 'date' | 'pdfWorker'>): void {
   const render = writePrintDocument(input);
   const scripts = path.join(input.dir, 'scripts');
   fs.mkdirSync(scripts, { recursive: true });
