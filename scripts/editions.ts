@@ -184,13 +184,18 @@ export async function buildEditions(
       const flat = (rel: string) => `images/${rel.replace(/^images\//, '').replace(/[\\/]/g, '-')}`;
       const owner = chapterOfIds(chapters);
       // Blocks numbered as for print, so that the print page map places page-break markers.
-      const epubChapters = chapters.map((ch) => ({
-        ...chapterView(ch, ''),
-        tree: localiseNoteLinks(
-          resolveEpubLinks(markBlockPositions(rewriteImageSources(ch.tree, flat), ch.id), ch, owner, (id) => `${id}.xhtml`, ctx.logger.warn, ctx.displayPath),
-          theme.strings(ch.lang),
-        ),
-      }));
+      const epubChapters: Array<ReturnType<typeof chapterView> & { tree: ParsedChapter['tree'] }> = [];
+      for (const ch of chapters) {
+        epubChapters.push({
+          ...chapterView(ch, ''),
+          tree: localiseNoteLinks(
+            resolveEpubLinks(markBlockPositions(rewriteImageSources(ch.tree, flat), ch.id), ch, owner, (id) => `${id}.xhtml`, ctx.logger.warn, ctx.displayPath),
+            theme.strings(ch.lang),
+          ),
+        });
+        // The EPUB is packaged while the PDFs are printed: their protocol messages are answered between chapters.
+        await yieldToEvents();
+      }
       return timed(timings, 'epub', async () => {
         // Loaded only for EPUBs: epub-gen-memory, jszip and the font subsetter take a tenth of a second to load.
         const { packageEpub, readAsset } = await import('./package/epub.ts');

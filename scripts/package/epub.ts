@@ -22,6 +22,7 @@ import { footnotesToAsides } from './epub-notes.ts';
 import { clearBlockPositions, insertPageBreaks, pageId, pageStartsByChapter, type PageTarget } from './epub-pages.ts';
 import { escapeXml, toXhtml } from './xhtml.ts';
 import { reproducibleZip, zipEntries } from './zip.ts';
+import { yieldToEvents } from '../util/yield.ts';
 
 export interface EpubAsset {
   /** Path inside OEBPS/. */
@@ -74,7 +75,8 @@ export async function packageEpub(input: EpubInput): Promise<Uint8Array> {
   const starts = input.pageMap ? pageStartsByChapter(input.pageMap) : new Map();
   const placed = new Map<string, string>();
   let everyImageHasAlt = true;
-  const chapters = input.chapters.map((ch) => {
+  const chapters = [];
+  for (const ch of input.chapters) {
     const tree = applyImageSizes(footnotesToAsides(ch.tree), images.resized);
     const pages = insertPageBreaks(tree, ch.id, starts.get(ch.id) ?? []);
     for (const folio of pages.placed) placed.set(folio, ch.xhtmlFile);
@@ -82,8 +84,10 @@ export async function packageEpub(input: EpubInput): Promise<Uint8Array> {
     visit(tree, 'element', (node: Element) => {
       if (node.tagName === 'img' && typeof node.properties.alt !== 'string') everyImageHasAlt = false;
     });
-    return { ...ch, html: toXhtml(tree), leadingPage: pages.leading };
-  });
+    chapters.push({ ...ch, html: toXhtml(tree), leadingPage: pages.leading });
+    // Packaged while the PDFs are printed and merged: what waits on the event loop is answered between chapters.
+    await yieldToEvents();
+  }
   // Page order is reading order: the page list follows the PDF's pages.
   const pageList: PageTarget[] = [];
   input.pageMap?.folios.forEach((folio) => {

@@ -2,6 +2,7 @@
  * The worker thread of pdf-assembler.ts: a ChunkMerger per edition, and its
  * finishing. Requests are taken in the order they come, as the merger wants.
  */
+import os from 'node:os';
 import { parentPort } from 'node:worker_threads';
 import { ChunkMerger } from './pdf-merge.ts';
 import { finishPdf } from './pdf-finish.ts';
@@ -9,6 +10,17 @@ import type { AssemblerAnswer, AssemblerRequest, FinishedPdf, PrintedBook } from
 
 if (!parentPort) throw new Error('pdf-assembler-worker.ts runs in a worker thread (pdf-assembler.ts starts it).');
 const port = parentPort;
+// Below Chromium and the main thread: a chunk merged early is not needed
+// until the book is finished, while a page being made ready or laid out is
+// (after an edit: 2.55 -> 2.42 s, median of 5 alternating runs). On Linux the
+// priority is the thread's own; elsewhere it would be the whole process's.
+if (process.platform === 'linux') {
+  try {
+    os.setPriority(0, 10);
+  } catch {
+    // A system that refuses leaves the worker as it is.
+  }
+}
 /**
  * Each edition's merger, and every add it was given, so that a book finished
  * from the merge fails with a chunk it refused (the merger's queue goes on past one).
