@@ -44,6 +44,8 @@ async function inProcess(chunks: Uint8Array[], order: number[], map: PageMap, pr
   return (await finishPdf({ chunks: [], owners: OWNERS, merged: merger }, map, META, { print })).bytes;
 }
 
+const copy = (bytes: Uint8Array) => new Uint8Array(bytes);
+
 let worker: PdfWorker | undefined;
 afterEach(async () => {
   await worker?.close();
@@ -54,11 +56,14 @@ describe('the PDF worker', () => {
   it('merges and finishes two editions at once, each as the main thread would, byte for byte', async () => {
     const screen = await fourChunks(true);
     const print = await fourChunks(false);
+    // Computed first: the chunks move to the worker.
+    const order = [2, 0, 3, 1];
+    const screenReference = await inProcess(screen.map(copy), order, pageMap(14), false);
+    const printReference = await inProcess(print.map(copy), order, pageMap(14, 12), true);
     worker = startPdfWorker();
     const a = worker.assembler();
     const b = worker.assembler();
     // Interleaved, out of order, as two editions' chunks come from Chromium.
-    const order = [2, 0, 3, 1];
     const adds = order.flatMap((c) => [a.add(c, screen[c]), b.add(c, print[c])]);
     const [screenPdf, printPdf] = await Promise.all([
       a.finish({ kind: 'merged', owners: OWNERS }, pageMap(14), META, { print: false }),
@@ -68,8 +73,10 @@ describe('the PDF worker', () => {
     expect(screenPdf.pages).toBe(14);
     // The print edition has an even number of pages: 14 already.
     expect(printPdf.pages).toBe(14);
-    expect(Buffer.from(screenPdf.bytes).equals(Buffer.from(await inProcess(screen, order, pageMap(14), false)))).toBe(true);
-    expect(Buffer.from(printPdf.bytes).equals(Buffer.from(await inProcess(print, order, pageMap(14, 12), true)))).toBe(true);
+    expect(Buffer.from(screenPdf.bytes).equals(Buffer.from(screenReference))).toBe(true);
+    expect(Buffer.from(printPdf.bytes).equals(Buffer.from(printReference))).toBe(true);
+    // Moved, not copied.
+    expect(screen.every((c) => c.byteLength === 0)).toBe(true);
     const doc = await PDFDocument.load(printPdf.bytes);
     expect(doc.getTitle()).toBe(META.title);
     expect(doc.getPages()[0].getTrimBox().x).toBeCloseTo(9);
@@ -86,6 +93,31 @@ describe('the PDF worker', () => {
     expect(document.pages).toBe(4);
     const reference = await finishPdf(one, pageMap(3), META, { print: true });
     expect(Buffer.from(document.bytes).equals(Buffer.from(reference.bytes))).toBe(true);
+  });
+
+  it('finishes from the chunks it holds a book whose numbers changed, and copies bytes that share a buffer', async () => {
+    const chunks = await fourChunks(true);
+    const reference = await inProcess(chunks.map(copy), [0, 1, 2, 3], pageMap(14), false);
+    worker = startPdfWorker();
+    const book = worker.assembler();
+    // Chunk 1 is a view into a larger buffer (as Node's pooled Buffers are): it is copied and stays readable here.
+    const pooled = new Uint8Array(chunks[1].byteLength + 16);
+    pooled.set(chunks[1], 8);
+    const view = pooled.subarray(8, 8 + chunks[1].byteLength);
+    await Promise.all([book.add(0, chunks[0]), book.add(1, view), book.add(2, chunks[2])]);
+    expect(chunks[0].byteLength).toBe(0);
+    expect(view.byteLength).toBe(chunks[1].byteLength);
+    // Chunk 3 printed again: the book is merged afresh from the worker's chunks and the new one.
+    const again = copy(chunks[3]);
+    const pdf = await book.finish({ kind: 'chunks', chunks: [chunks[0], view, chunks[2], again], owners: OWNERS }, pageMap(14), META, { print: false });
+    expect(Buffer.from(pdf.bytes).equals(Buffer.from(reference))).toBe(true);
+    // One document given to add() before (a book of one chunk) is finished from the worker's.
+    const one = await chunk(0, 3, 'contents', 'ch-1', true);
+    const oneReference = await finishPdf(copy(one), pageMap(3), META, { print: false });
+    const single = worker.assembler();
+    await single.add(0, one);
+    const document = await single.finish({ kind: 'document', bytes: one }, pageMap(3), META, { print: false });
+    expect(Buffer.from(document.bytes).equals(Buffer.from(oneReference.bytes))).toBe(true);
   });
 
   it('fails the book with the error of a chunk the merge refused, and with the page count it does not confirm', async () => {

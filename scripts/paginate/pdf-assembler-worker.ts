@@ -6,7 +6,8 @@ import os from 'node:os';
 import { parentPort } from 'node:worker_threads';
 import { ChunkMerger } from './pdf-merge.ts';
 import { finishPdf } from './pdf-finish.ts';
-import type { AssemblerAnswer, AssemblerRequest, FinishedPdf, PrintedBook } from './pdf-assembler.ts';
+import type { ChunkPdf } from './pdf-merge.ts';
+import type { AssemblerAnswer, AssemblerRequest, ChunkOrSent, FinishedPdf, SentBook } from './pdf-assembler.ts';
 
 if (!parentPort) throw new Error('pdf-assembler-worker.ts runs in a worker thread (pdf-assembler.ts starts it).');
 const port = parentPort;
@@ -25,20 +26,28 @@ if (process.platform === 'linux') {
  * Each edition's merger, and every add it was given, so that a book finished
  * from the merge fails with a chunk it refused (the merger's queue goes on past one).
  */
-const books = new Map<number, { merger: ChunkMerger; adds: Array<Promise<void>> }>();
+const books = new Map<number, { merger: ChunkMerger; adds: Array<Promise<void>>; received: Map<number, ChunkPdf> }>();
 const book = (id: number) => {
   let b = books.get(id);
-  if (!b) books.set(id, (b = { merger: new ChunkMerger(), adds: [] }));
+  if (!b) books.set(id, (b = { merger: new ChunkMerger(), adds: [], received: new Map() }));
   return b;
 };
 
-const finish = async (printed: PrintedBook, request: Extract<AssemblerRequest, { op: 'finish' }>): Promise<FinishedPdf> => {
-  const { merger, adds } = book(request.book);
+const finish = async (printed: SentBook, request: Extract<AssemblerRequest, { op: 'finish' }>): Promise<FinishedPdf> => {
+  const { merger, adds, received } = book(request.book);
   // The edition is done with here, whatever becomes of it.
   books.delete(request.book);
+  const held = (chunk: ChunkOrSent): ChunkPdf => {
+    if (!('sent' in chunk)) return chunk;
+    const found = received.get(chunk.sent);
+    if (!found) throw new Error(`Chunk ${chunk.sent + 1} was named but never given.`);
+    return found;
+  };
   if (printed.kind === 'merged') await Promise.all(adds);
   return finishPdf(
-    printed.kind === 'document' ? printed.bytes : { chunks: printed.kind === 'chunks' ? printed.chunks : [], owners: printed.owners, merged: printed.kind === 'merged' ? merger : undefined },
+    printed.kind === 'document'
+      ? (held(printed.bytes) as Uint8Array)
+      : { chunks: printed.kind === 'chunks' ? printed.chunks.map(held) : [], owners: printed.owners, merged: printed.kind === 'merged' ? merger : undefined },
     request.map,
     request.meta,
     { print: request.print },
@@ -50,7 +59,8 @@ port.on('message', (request: AssemblerRequest) => {
   try {
     // Called at once, not after an await: the merger queues adds in the order it is given them.
     if (request.op === 'add') {
-      const { merger, adds } = book(request.book);
+      const { merger, adds, received } = book(request.book);
+      received.set(request.c, request.chunk);
       adds.push((work = merger.add(request.c, request.chunk)));
     } else if (request.op === 'finish') work = finish(request.printed, request);
     else work = Promise.resolve(void books.delete(request.book));

@@ -11,8 +11,10 @@
  * second of CPU where one thread spent well under that for both editions).
  * The worker's side is pdf-assembler-worker.ts.
  *
- * Chunks are copied to the worker, not transferred: the caller keeps them
- * (a book whose numbers changed is merged again from them).
+ * A chunk's bytes move to the worker (transferred, not copied, when they
+ * fill their own buffer): the caller must not read them after add(). A book
+ * finished from chunks or from one document given to add() before is
+ * finished from the worker's own (the caller's are empty by then).
  */
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
@@ -55,10 +57,18 @@ export interface PdfWorker {
   close(): Promise<void>;
 }
 
-/** A request to the worker, numbered for its answer. */
+/** A chunk, or the one given to add() as chunk `sent`, which the worker holds. */
+export type ChunkOrSent = ChunkPdf | { sent: number };
+
+/** A PrintedBook as it is sent: what the worker holds is named, not sent again. */
+export type SentBook =
+  | { kind: 'document'; bytes: Uint8Array | { sent: number } }
+  | { kind: 'merged'; owners: Map<string, IdOwner> }
+  | { kind: 'chunks'; chunks: ChunkOrSent[]; owners: Map<string, IdOwner> };
+
 type Request =
   | { op: 'add'; c: number; chunk: ChunkPdf }
-  | { op: 'finish'; printed: PrintedBook; map: PageMap; meta: PdfMetadata; print: boolean }
+  | { op: 'finish'; printed: SentBook; map: PageMap; meta: PdfMetadata; print: boolean }
   | { op: 'drop' };
 /** Numbered for its answer, and for the edition (`book`) it is about. */
 export type AssemblerRequest = Request & { id: number; book: number };
@@ -89,12 +99,12 @@ export function startPdfWorker(): PdfWorker {
   });
   worker.on('error', (error) => stop(error instanceof Error ? error : new Error(String(error))));
   worker.on('exit', (code) => stop(new Error(`The worker that merges the PDF stopped (exit code ${code}).`)));
-  const ask = async (book: number, request: Request): Promise<FinishedPdf | undefined> => {
+  const ask = async (book: number, request: Request, transfer: ArrayBuffer[] = []): Promise<FinishedPdf | undefined> => {
     if (stopped) throw stopped;
     const id = next++;
     const answer = new Promise<AssemblerAnswer>((resolve, reject) => pending.set(id, { resolve, reject }));
     worker.ref();
-    worker.postMessage({ ...request, id, book });
+    worker.postMessage({ ...request, id, book }, transfer);
     const a = await answer;
     if (a.ok) return a.result;
     // The worker's error, with its own stack (which names our sources).
@@ -106,9 +116,24 @@ export function startPdfWorker(): PdfWorker {
   return {
     assembler: () => {
       const book = books++;
+      // What each chunk given to add() was, to name it at the end instead of sending it again.
+      const sent = new Map<number, ChunkPdf>();
+      const named = (chunk: ChunkPdf): ChunkOrSent => {
+        for (const [c, s] of sent) if (s === chunk) return { sent: c };
+        return chunk;
+      };
+      const wire = (printed: PrintedBook): SentBook =>
+        printed.kind === 'document'
+          ? { kind: 'document', bytes: named(printed.bytes) as Uint8Array | { sent: number } }
+          : printed.kind === 'chunks'
+            ? { ...printed, chunks: printed.chunks.map(named) }
+            : printed;
       return {
-        add: async (c, chunk) => void (await ask(book, { op: 'add', c, chunk })),
-        finish: async (printed, map, meta, options) => (await ask(book, { op: 'finish', printed, map, meta, print: options.print }))!,
+        add: async (c, chunk) => {
+          sent.set(c, chunk);
+          await ask(book, { op: 'add', c, chunk }, movable(chunk));
+        },
+        finish: async (printed, map, meta, options) => (await ask(book, { op: 'finish', printed: wire(printed), map, meta, print: options.print }))!,
         drop: () => void ask(book, { op: 'drop' }).catch(() => undefined),
       };
     },
@@ -120,6 +145,18 @@ export function startPdfWorker(): PdfWorker {
       await worker.terminate();
     },
   };
+}
+
+/**
+ * The buffers of a chunk that can move to the worker: those its bytes fill.
+ * A view into a larger buffer (Node's pool of small Buffers) is copied:
+ * moving it would empty everything else in that buffer.
+ */
+function movable(chunk: ChunkPdf): ArrayBuffer[] {
+  const views = chunk instanceof Uint8Array ? [chunk] : chunk.map((s) => s.bytes);
+  const out = new Set<ArrayBuffer>();
+  for (const v of views) if (v.buffer instanceof ArrayBuffer && v.byteOffset === 0 && v.byteLength === v.buffer.byteLength) out.add(v.buffer);
+  return [...out];
 }
 
 /**

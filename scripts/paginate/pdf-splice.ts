@@ -281,10 +281,10 @@ export async function splicePages(
   const left = new Set<number>();
   if (range) {
     const from = range.from ?? 0;
-    const to = range.to ?? all;
-    if (from < 0 || to > all || from >= to) throw new Error(`Pages ${from + 1}–${to} of a PDF of ${all} pages were asked for.`);
-    for (const [i, { num }] of leaves.entries()) if (i < from || i >= to) left.add(num);
-    leaves.splice(to);
+    const end = range.to ?? all;
+    if (from < 0 || end > all || from >= end) throw new Error(`Pages ${from + 1}–${end} of a PDF of ${all} pages were asked for.`);
+    for (const [i, { num }] of leaves.entries()) if (i < from || i >= end) left.add(num);
+    leaves.splice(end);
     leaves.splice(0, from);
     roots.length = 0;
     for (const { num, leaf } of leaves) roots.push(num, ...refsIn(leaf));
@@ -391,11 +391,10 @@ export async function splicePages(
   }
   const copiedNow = new Set(copied);
   const ids = range ? allIds.filter(([, value]) => value instanceof PDFRef && copiedNow.has(value.objectNumber)) : allIds;
-  const leafNums = kept;
   for (const num of copied) {
     const span = read.span(num);
     let obj: PDFObject;
-    if (leafNums.has(num)) continue;
+    if (kept.has(num)) continue;
     const early = parsed.get(num);
     if (early) obj = remap(early, to, ctx);
     else if (span.names && structured) {
