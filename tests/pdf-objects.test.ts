@@ -69,5 +69,10 @@ describe('readObjects', () => {
     const shifted = pdfOf(['<<>>', '<<>>']);
     const moved = Buffer.from(shifted).toString('latin1').replace('2 0 obj', '3 0 obj');
     expect(() => readObjects(new Uint8Array(Buffer.from(moved, 'latin1')))).toThrow(/object 2 is not where the table says/);
+    // The next object's endobj is not taken for this one's.
+    const unended = Buffer.from(shifted).toString('latin1').replace('endobj', 'endobx');
+    expect(() => readObjects(new Uint8Array(Buffer.from(unended, 'latin1')))).toThrow(/object 1 has no endobj/);
+    const unheaded = Buffer.from(shifted).toString('latin1').replace('2 0 obj', '2 0 ob ');
+    expect(() => readObjects(new Uint8Array(Buffer.from(unheaded, 'latin1')))).toThrow(/object 2 is not where the table says/);
   });
 });
