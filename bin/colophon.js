@@ -10,13 +10,15 @@ import { freshCompiled } from './compiled.js';
 const args = process.argv.slice(2);
 const compiled = process.env.COLOPHON_FROM_SOURCE === '1' ? undefined : freshCompiled(path.resolve(import.meta.dirname, '..'), 'cli.js');
 let main;
+let tuneForShortRun;
 if (compiled) {
   // --debug prints stack traces: let them name the TypeScript sources.
   if (args.includes('--debug')) process.setSourceMapsEnabled(true);
-  ({ main } = await import(pathToFileURL(compiled).href));
+  ({ main, tuneForShortRun } = await import(pathToFileURL(compiled).href));
 } else {
   const { register } = await import('tsx/esm/api');
   register();
-  ({ main } = await import('../scripts/cli.ts'));
+  ({ main, tuneForShortRun } = await import('../scripts/cli.ts'));
 }
+tuneForShortRun();
 process.exitCode = await main(args);

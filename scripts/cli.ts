@@ -17,6 +17,7 @@ import { registerNew } from './commands/new.ts';
 import { registerSchema } from './commands/schema.ts';
 
 export { EXIT };
+export { tuneForShortRun } from './util/short-run.ts';
 export type { Io };
 
 export function version(): string {

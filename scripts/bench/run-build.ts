@@ -5,6 +5,10 @@
  */
 import { build } from '../build.ts';
 import type { Format } from '../context.ts';
+import { tuneForShortRun } from '../util/short-run.ts';
+
+// As the colophon command does (bin/colophon.js).
+tuneForShortRun();
 
 const [input, outDir, formats, cache, mode, keep] = process.argv.slice(2);
 const summary = await build({

@@ -8,6 +8,10 @@
 import fs from 'node:fs';
 import { startDev } from '../commands/dev.ts';
 import type { PublicationManifest } from '../editions.ts';
+import { tuneForShortRun } from '../util/short-run.ts';
+
+// As the colophon command does (bin/colophon.js).
+tuneForShortRun();
 
 const [input, outDir, chapter] = process.argv.slice(2);
 // What the session reports is kept, to say why a build failed.
