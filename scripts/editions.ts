@@ -19,6 +19,7 @@ import { markBlockPositions } from './render/print-tree.ts';
 import { printHtml } from './render/print-html.ts';
 import { codePointsOf, readFontFaces, selectFaces, type FontFace } from './fonts/font-faces.ts';
 import { checkGlyphs } from './fonts/glyph-check.ts';
+import { languagesOf, planFontLoads, type FontPlan } from './fonts/font-plan.ts';
 import type { PageMap } from './paginate/paginate.ts';
 import type { PdfEdition } from './paginate/pdf-edition.ts';
 import type { LayoutStats } from './paginate/parts.ts';
@@ -70,7 +71,7 @@ export async function buildEditions(
   const date = buildDate(ctx, pub);
   // Between steps, the browser's pages get ready (util/yield.ts).
   await yieldToEvents();
-  const faces = usedFaces(themeFaces, theme, pub, chapters);
+  const { faces, codePoints } = usedFaces(themeFaces, theme, pub, chapters);
   await yieldToEvents();
   // Characters no theme font can draw would print as empty boxes: say where they are.
   const glyphCache = ctx.cacheDir ? { dir: path.join(ctx.cacheDir, 'glyphs'), keep: (write: () => void) => ctx.onSuccess.push(write) } : undefined;
@@ -95,6 +96,10 @@ export async function buildEditions(
       toolRoot: ctx.toolRoot,
       keep: (write) => ctx.onSuccess.push(write),
     }).then((html) => chapters.map((ch, i) => ({ ...chapterView(ch, html[i]), showHead }))));
+
+  // The faces the PDF editions' layouts load first: made once, for both.
+  let plan: FontPlan | undefined;
+  const fontPlan = () => (plan ??= planFontLoads(faces, codePoints, languagesOf(pub, chapters)));
 
   const writePreview = async (dir: string) => {
     const { writePrintPreview } = await import('./paginate/print-preview.ts');
@@ -164,6 +169,7 @@ export async function buildEditions(
           strings,
           edition,
           faces,
+          fontPlan: fontPlan(),
           images,
           chapters: await printChapters(),
           dir: path.join(work, edition),
@@ -318,8 +324,8 @@ function byFormat(a: OutputFile, b: OutputFile): number {
   return FORMATS.indexOf(a.kind) - FORMATS.indexOf(b.kind);
 }
 
-/** Font subsets that meet the characters of the book's text and metadata. */
-function usedFaces(all: FontFace[], theme: Theme, pub: Publication, chapters: ParsedChapter[]): FontFace[] {
+/** Font subsets that meet the characters of the book's text and metadata, and those characters. */
+function usedFaces(all: FontFace[], theme: Theme, pub: Publication, chapters: ParsedChapter[]): { faces: FontFace[]; codePoints: Set<number> } {
   const texts = [
     JSON.stringify(pub.meta),
     ...chapters.map((c) => c.source.body),
@@ -327,7 +333,8 @@ function usedFaces(all: FontFace[], theme: Theme, pub: Publication, chapters: Pa
     ...Object.values(theme.strings(pub.meta.language)),
     '0123456789ivxlcdm–—…“”‘’«»„⁂',
   ];
-  return selectFaces(all, codePointsOf(texts));
+  const codePoints = codePointsOf(texts);
+  return { faces: selectFaces(all, codePoints), codePoints };
 }
 
 /** What a build starts for a publication as soon as it is loaded, while its chapters are parsed. */

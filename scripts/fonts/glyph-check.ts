@@ -64,7 +64,7 @@ const STACKS: Record<Stack, string[]> = {
 const ARABIC_SCRIPT_LANGUAGES = new Set(['ar', 'fa', 'ug', 'ur']);
 const CJK_LANGUAGES = new Set(['zh', 'ja']);
 
-function stackForLang(lang: string): Stack {
+export function stackForLang(lang: string): Stack {
   const primary = primarySubtag(lang);
   if (CJK_LANGUAGES.has(primary)) return 'cjk';
   if (ARABIC_SCRIPT_LANGUAGES.has(primary)) return 'arabic';
@@ -157,6 +157,21 @@ export class GlyphCoverage {
     }
     this.cache.set(cp, found);
     return found;
+  }
+
+  /** The first of `families` with a face that covers the code point and has its glyph, as Chromium picks in a font-family stack. */
+  drawnBy(cp: number, families: readonly string[]): string | undefined {
+    for (const family of families) {
+      for (const face of this.byFamily.get(family) ?? []) {
+        if (coversCodePoint(face, cp) && fontsOf(face.file).some((font) => font.has(cp))) return family;
+      }
+    }
+    return undefined;
+  }
+
+  /** Whether some face of `family` covers the code point by its unicode-range (glyph or not). */
+  covers(cp: number, family: string): boolean {
+    return (this.byFamily.get(family) ?? []).some((face) => coversCodePoint(face, cp));
   }
 }
 

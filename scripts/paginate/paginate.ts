@@ -12,6 +12,7 @@ import type { Page } from 'puppeteer-core';
 import { packageDir, toolFile } from '../util/package-dir.ts';
 import { DEFAULT_GARBAGE_PAGES } from './chunks.ts';
 import { openSandboxedPage, type BrowserSession, type PageReport } from '../browser.ts';
+import type { FontPlan } from '../fonts/font-plan.ts';
 
 /** The Paged.js polyfill bundle pagedjs-cli injects; we use the same engine. */
 export const PAGED_SCRIPT = path.join(packageDir('pagedjs-cli'), 'dist', 'browser.js');
@@ -21,6 +22,7 @@ const HANDLERS_SCRIPT = inPage('handlers.js');
 const FINISH_SCRIPT = inPage('finish.js');
 const SCHEDULER_SCRIPT = inPage('scheduler.js');
 const REPLACE_SCRIPT = inPage('replace-document.js');
+const FONT_LOADS_SCRIPT = inPage('font-loads.js');
 /** Every script that shapes the layout: part of the cache key of a paginated part. */
 export const LAYOUT_SCRIPTS = [SCHEDULER_SCRIPT, PAGED_SCRIPT, HANDLERS_SCRIPT, FINISH_SCRIPT, REPLACE_SCRIPT];
 /** Our scripts, in the order they are loaded after Paged.js (also for a pagedjs-cli reference render). */
@@ -116,6 +118,8 @@ export interface PaginateOptions {
   tab?: SandboxedPage;
   /** With `tab`: collect replaced documents once this many of their pages wait (default DEFAULT_GARBAGE_PAGES). */
   garbagePages?: number;
+  /** The faces to load before the layout (fonts/font-plan.ts); none: every face of the document, as Paged.js does. */
+  fontPlan?: FontPlan;
 }
 
 export interface SandboxedPage {
@@ -188,7 +192,7 @@ async function layOutOnce(session: BrowserSession, options: PaginateOptions): Pr
   try {
     page.setDefaultTimeout(options.timeoutMs);
     await page.emulateMediaType('print');
-    await withTimeout(Promise.race([runPaged(tab, options.htmlFile, options.garbagePages ?? DEFAULT_GARBAGE_PAGES), crashed]), options.timeoutMs, `Laying out ${options.label}`);
+    await withTimeout(Promise.race([runPaged(tab, options.htmlFile, options.garbagePages ?? DEFAULT_GARBAGE_PAGES, options.fontPlan), crashed]), options.timeoutMs, `Laying out ${options.label}`);
     assertClean(report, options.label);
     page.off('error', onError);
     return { page, report, close: reused ? async () => undefined : closePage };
@@ -296,12 +300,14 @@ export async function preparePage(session: BrowserSession, dir: string): Promise
 async function loadScripts(page: Page): Promise<void> {
   // Sent at once: the page runs them in order, and a page made ready while
   // Node is busy (worker-pages.ts) waits for one reply, not for six.
-  const sources = ['window.PagedConfig = { auto: false }', ...[SCHEDULER_SCRIPT, PAGED_SCRIPT, FINISH_SCRIPT, HANDLERS_SCRIPT, REPLACE_SCRIPT].map(scriptSource)];
+  const sources = ['window.PagedConfig = { auto: false }', ...[SCHEDULER_SCRIPT, PAGED_SCRIPT, FONT_LOADS_SCRIPT, FINISH_SCRIPT, HANDLERS_SCRIPT, REPLACE_SCRIPT].map(scriptSource)];
   await Promise.all(sources.map((source) => page.evaluate(source)));
 }
 
-async function runPaged(tab: SandboxedPage, htmlFile: string, garbagePages: number): Promise<void> {
+async function runPaged(tab: SandboxedPage, htmlFile: string, garbagePages: number, fontPlan: FontPlan | undefined): Promise<void> {
   const { page } = tab;
+  // Given with the call that starts the layout: no round trip of its own.
+  const plan = `window.colophonFontPlan = ${JSON.stringify(fontPlan ?? null)};`;
   const folder = path.dirname(htmlFile);
   if (tab.pagedIn === folder) {
     // Paged.js already runs here, on a document of the same folder: a new
@@ -315,13 +321,13 @@ async function runPaged(tab: SandboxedPage, htmlFile: string, garbagePages: numb
       tab.garbagePages = 0;
       tab.collected = (tab.collected ?? 0) + 1;
     }
-    await page.evaluate('document.fonts.ready.then(() => (window.PagedPolyfill = new window.Paged.Previewer()).preview()).then(() => true)');
+    await page.evaluate(`${plan} document.fonts.ready.then(() => (window.PagedPolyfill = new window.Paged.Previewer()).preview()).then(() => true)`);
     return;
   }
   tab.pagedIn = undefined;
   await page.goto(pathToFileURL(htmlFile).href, { waitUntil: 'load' });
   await loadScripts(page);
-  await page.evaluate('document.fonts.ready.then(() => window.PagedPolyfill.preview()).then(() => true)');
+  await page.evaluate(`${plan} document.fonts.ready.then(() => window.PagedPolyfill.preview()).then(() => true)`);
   tab.pagedIn = folder;
 }
 

@@ -54,6 +54,7 @@ import { BLANK_SLOT, composePieces, spliceScript, splitPieces } from './pieces.t
 import { pieceSource, pieceSpans, printedPieceKey, readPrintedPiece, sliceMap, writePrintedPiece } from './printed-pieces.ts';
 import { yieldToEvents } from '../util/yield.ts';
 import { settleable } from '../util/settleable.ts';
+import type { FontPlan } from '../fonts/font-plan.ts';
 
 export interface Part {
   /** "front" or a chapter id. */
@@ -89,6 +90,8 @@ export interface PartsOptions {
   chunkPages?: number;
   /** A worker's page frees the parts it is done with once they add up to this many pages (chunks.ts). */
   garbagePages?: number;
+  /** The faces each part's layout loads first (fonts/font-plan.ts). */
+  fontPlan?: FontPlan;
   /**
    * Worker pages made ready beforehand (preparePage), taken one per worker in
    * order; those no worker takes are closed. A page that did not get ready is
@@ -235,6 +238,7 @@ async function layOutPart(
       label: part.label,
       tab,
       garbagePages: options.garbagePages,
+      fontPlan: options.fontPlan,
     });
     try {
       await then(laid, await serialize(laid.page));

@@ -13,6 +13,7 @@ import type { BrowserSession } from '../browser.ts';
 import type { Theme } from '../render/theme.ts';
 import type { BookView, ChapterView } from '../render/view-model.ts';
 import type { FontFace } from '../fonts/font-faces.ts';
+import type { FontPlan } from '../fonts/font-plan.ts';
 import { pageCss, type Edition } from '../render/page-css.ts';
 import { writeSiteAssets } from '../render/assets.ts';
 import { paginate, type PageMap } from './paginate.ts';
@@ -31,6 +32,8 @@ export interface PdfEditionInput {
   strings: Record<string, string>;
   edition: Edition;
   faces: FontFace[];
+  /** The faces a layout loads before it starts (fonts/font-plan.ts); none: all of them. */
+  fontPlan?: FontPlan;
   images: string[];
   /** Chapters rendered for print (notes at the foot of pages, hyphenated). */
   chapters: Array<ChapterView & { showHead: boolean }>;
@@ -149,6 +152,7 @@ async function layOutAndFinish(
       printing: ctx.printing,
       chunkPages: ctx.chunkPages,
       garbagePages: ctx.garbagePages,
+      fontPlan: input.fontPlan,
       onMap: input.onMap,
       merge: (c, pdf) => assembler.add(c, pdf),
       progress: (done, total) =>
@@ -168,7 +172,7 @@ async function layOutAndFinish(
     const htmlFile = path.join(dir, 'book.html');
     fs.writeFileSync(htmlFile, render(true, input.chapters));
     input.onLayout?.();
-    result = await paginate(session, { htmlFile, allowedRoots: [dir], timeoutMs: ctx.paginationTimeoutMs, label });
+    result = await paginate(session, { htmlFile, allowedRoots: [dir], timeoutMs: ctx.paginationTimeoutMs, label, fontPlan: input.fontPlan });
     input.onMap?.(result.map);
   }
   const owners = result.owners ?? new Map();

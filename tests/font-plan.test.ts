@@ -1,0 +1,131 @@
+/**
+ * The faces a layout loads before Paged.js starts: the families that draw
+ * each character in the stacks of base.css, and in a real page, only those.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CSS_STACKS, languagesOf, planFontLoads, type FontPlan } from '../scripts/fonts/font-plan.ts';
+import { codePointsOf, fontFaceCss, readFontFaces, selectFaces, type FontFamilySpec } from '../scripts/fonts/font-faces.ts';
+import { launchBrowser, type BrowserSession } from '../scripts/browser.ts';
+import { layOut } from '../scripts/paginate/paginate.ts';
+import type { ParsedChapter } from '../scripts/model.ts';
+import { ROOT, tempDir } from './helpers/build.ts';
+
+const themeFonts = (JSON.parse(fs.readFileSync(path.join(ROOT, 'templates', 'theme.json'), 'utf8')) as { fonts: FontFamilySpec[] }).fonts;
+const FACES = themeFonts.flatMap(readFontFaces);
+const SERIF = 'Noto Serif';
+const CJK = 'Noto Serif SC';
+
+const has = (plan: FontPlan, family: string, cp: number) => (plan[family] ?? []).some(([a, b]) => a <= cp && cp <= b);
+
+describe('the font stacks the plan follows', () => {
+  it('are those of templates/css/base.css', () => {
+    const css = fs.readFileSync(path.join(ROOT, 'templates', 'css', 'base.css'), 'utf8');
+    for (const [name, families] of Object.entries(CSS_STACKS)) {
+      const declared = new RegExp(`--font-${name}:\\s*([^;]+);`).exec(css)?.[1];
+      expect(declared, `--font-${name}`).toBeDefined();
+      expect(declared!.split(',').map((f) => f.trim().replace(/^'|'$/g, ''))).toEqual(families);
+    }
+  });
+});
+
+describe('planFontLoads', () => {
+  it('gives Latin text to the Latin families alone, though the Chinese subsets cover it too', () => {
+    const cps = codePointsOf(['A plain English sentence — with “quotes”.']);
+    const faces = selectFaces(FACES, cps);
+    // What fonts.css lists: every Chinese subset that overlaps ASCII.
+    expect(faces.filter((f) => f.family === CJK).length).toBeGreaterThan(10);
+    const plan = planFontLoads(faces, cps, ['en']);
+    for (const cp of cps) expect(has(plan, SERIF, cp), String.fromCodePoint(cp)).toBe(true);
+    expect(has(plan, 'Noto Sans', 0x61)).toBe(true);
+    expect(has(plan, 'Noto Sans Mono', 0x61)).toBe(true);
+    expect(has(plan, CJK, 0x61)).toBe(false);
+    expect(has(plan, 'Noto Naskh Arabic', 0x61)).toBe(false);
+  });
+
+  it('gives Chinese to the Chinese family, and ASCII too once Chinese text is in the book (its stack puts that family first)', () => {
+    const cps = codePointsOf(['An English sentence quoting 中文 text.']);
+    const faces = selectFaces(FACES, cps);
+    const plan = planFontLoads(faces, cps, ['en', 'zh']);
+    expect(has(plan, CJK, 0x4e2d)).toBe(true);
+    expect(has(plan, CJK, 0x61)).toBe(true);
+    expect(has(plan, SERIF, 0x4e2d)).toBe(false);
+    // Without a Chinese language in the book, the characters still go to the one family that draws them.
+    expect(has(planFontLoads(faces, cps, ['en']), CJK, 0x4e2d)).toBe(true);
+    expect(has(planFontLoads(faces, cps, ['en']), CJK, 0x61)).toBe(false);
+  });
+
+  it('gives Uyghur to the Arabic-script family', () => {
+    const cps = codePointsOf(['ئۇيغۇر']);
+    const plan = planFontLoads(selectFaces(FACES, cps), cps, ['en', 'ug']);
+    expect(has(plan, 'Noto Naskh Arabic', 0x626)).toBe(true);
+    expect(has(plan, 'Noto Naskh Arabic', 0x61)).toBe(true);
+  });
+
+  it('gives a character no family draws to every family of a stack that covers it', () => {
+    // U+2E3A (two-em dash): in the unicode-range of some subsets, in no font.
+    const cps = new Set([0x2e3a]);
+    const faces = FACES.filter((f) => f.ranges.some(([a, b]) => a <= 0x2e3a && 0x2e3a <= b));
+    const plan = planFontLoads(faces, cps, ['en']);
+    const families = new Set(faces.map((f) => f.family));
+    for (const family of families) expect(has(plan, family, 0x2e3a), family).toBe(true);
+  });
+});
+
+describe('languagesOf', () => {
+  it('finds the book language, each chapter language and every lang attribute in the text', () => {
+    const tree = {
+      type: 'root',
+      children: [
+        { type: 'element', tagName: 'p', properties: {}, children: [{ type: 'element', tagName: 'span', properties: { lang: 'ug' }, children: [] }] },
+        { type: 'element', tagName: 'blockquote', properties: { lang: 'zh-Hans' }, children: [] },
+      ],
+    } as unknown as ParsedChapter['tree'];
+    expect([...languagesOf({ meta: { language: 'en' } } as never, [{ lang: 'ru', tree }])].sort()).toEqual(['en', 'ru', 'ug', 'zh-Hans']);
+  });
+});
+
+describe('a layout with a plan', () => {
+  let session: BrowserSession;
+  beforeAll(async () => {
+    session = await launchBrowser();
+  });
+  afterAll(async () => {
+    await session?.close();
+  });
+
+  /** The families of the faces loaded once `text` is laid out. */
+  const loadedFamilies = async (text: string, plan: FontPlan | undefined): Promise<string[]> => {
+    const dir = tempDir();
+    const cps = codePointsOf([text]);
+    const faces = selectFaces(FACES, cps);
+    fs.mkdirSync(path.join(dir, 'fonts'));
+    for (const f of faces) fs.copyFileSync(f.file, path.join(dir, 'fonts', path.basename(f.file)));
+    fs.writeFileSync(path.join(dir, 'fonts.css'), fontFaceCss(faces, (f) => `fonts/${path.basename(f.file)}`));
+    const css = `:root { --font-serif: ${CSS_STACKS.serif.map((f) => `'${f}'`).join(', ')}; } html { font-family: var(--font-serif); } @page { size: 100mm 100mm; }`;
+    fs.writeFileSync(path.join(dir, 'page.css'), css);
+    const html = `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>t</title><link rel="stylesheet" href="fonts.css" data-pagedjs-ignore><link rel="stylesheet" href="page.css"></head><body><p>${text}</p></body></html>`;
+    fs.writeFileSync(path.join(dir, 'doc.html'), html);
+    const laid = await layOut(session, { htmlFile: path.join(dir, 'doc.html'), allowedRoots: [dir], timeoutMs: 60_000, label: 'a test page', fontPlan: plan });
+    try {
+      const families = (await laid.page.evaluate(`[...document.fonts].filter((f) => f.status === 'loaded').map((f) => f.family.replace(/^["']|["']$/g, ''))`)) as string[];
+      return [...new Set(families)].sort();
+    } finally {
+      await laid.close();
+    }
+  };
+
+  it('loads the faces of the families that draw the text, where Paged.js alone loads every face', { timeout: 120_000 }, async () => {
+    const text = 'A plain English sentence.';
+    const cps = codePointsOf([text]);
+    const plan = planFontLoads(selectFaces(FACES, cps), cps, ['en']);
+    const planned = await loadedFamilies(text, plan);
+    expect(planned).toContain(SERIF);
+    expect(planned).not.toContain(CJK);
+    expect(planned).not.toContain('Noto Naskh Arabic');
+    const all = await loadedFamilies(text, undefined);
+    expect(all).toContain(CJK);
+    expect(all).toContain('Noto Naskh Arabic');
+  });
+});
