@@ -99,7 +99,7 @@ export async function buildEditions(
 
   // The faces the PDF editions' layouts load first: made once, for both.
   let plan: FontPlan | undefined;
-  const fontPlan = () => (plan ??= planFontLoads(faces, codePoints, languagesOf(pub, chapters)));
+  const fontPlan = () => (plan ??= planFontLoads(faces, codePoints, languagesOf(pub, chapters), ctx.cacheDir ? { dir: path.join(ctx.cacheDir, 'font-plans'), keep: (write) => ctx.onSuccess.push(write) } : undefined));
 
   const writePreview = async (dir: string) => {
     const { writePrintPreview } = await import('./paginate/print-preview.ts');

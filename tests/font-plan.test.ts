@@ -73,6 +73,29 @@ describe('planFontLoads', () => {
   });
 });
 
+describe('a kept plan', () => {
+  it('is read back for the same faces, characters and languages, and made again for others', () => {
+    const dir = tempDir();
+    const writes: Array<() => void> = [];
+    const cache = { dir, keep: (write: () => void) => void writes.push(write) };
+    const cps = codePointsOf(['Kept plans.']);
+    const faces = selectFaces(FACES, cps);
+    const plan = planFontLoads(faces, cps, ['en'], cache);
+    expect(fs.readdirSync(dir)).toEqual([]);
+    for (const write of writes) write();
+    const [entry] = fs.readdirSync(dir);
+    expect(JSON.parse(fs.readFileSync(path.join(dir, entry), 'utf8'))).toEqual(plan);
+    // What is kept is what comes back: a marked entry shows it was read, not made.
+    fs.writeFileSync(path.join(dir, entry), JSON.stringify({ marked: [[1, 1]] }));
+    expect(planFontLoads(faces, cps, ['en'], cache)).toEqual({ marked: [[1, 1]] });
+    expect(planFontLoads(faces, cps, ['en', 'zh'], cache)).not.toHaveProperty('marked');
+    expect(planFontLoads(faces, new Set([...cps, 0x4e2d]), ['en'], cache)).not.toHaveProperty('marked');
+    // An entry that cannot be read is made again.
+    fs.writeFileSync(path.join(dir, entry), '{');
+    expect(planFontLoads(faces, cps, ['en'], cache)).toEqual(plan);
+  });
+});
+
 describe('languagesOf', () => {
   it('finds the book language, each chapter language and every lang attribute in the text', () => {
     const tree = {

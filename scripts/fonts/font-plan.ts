@@ -13,10 +13,15 @@
  * a face it leaves out is still declared, and should Chromium want it after
  * all, it loads it as any browser would.
  */
+import { createHash } from 'node:crypto';
+import path from 'node:path';
 import type { Element, Root, RootContent } from 'hast';
 import type { ParsedChapter, Publication } from '../model.ts';
 import type { FontFace } from './font-faces.ts';
 import { GlyphCoverage, stackForLang } from './glyph-check.ts';
+import { codeVersion } from '../util/code-version.ts';
+import { toolFile, toolRoot } from '../util/package-dir.ts';
+import { readCacheEntry, writeCacheEntry } from '../write/cache-entry.ts';
 
 /** Family → the code points it draws, as sorted runs [first, last]. */
 export type FontPlan = Record<string, Array<[number, number]>>;
@@ -53,11 +58,47 @@ export function languagesOf(pub: Pick<Publication, 'meta'>, chapters: Array<Pick
   return langs;
 }
 
-export function planFontLoads(faces: FontFace[], codePoints: Iterable<number>, languages: Iterable<string>): FontPlan {
+/**
+ * With a cache, the plan is kept under everything it is made from (the faces,
+ * the characters, the stacks in use, this module and the glyph reader): a
+ * rebuild after an edit that brings no new character opens no font file
+ * (about 50 ms for the novel). `keep` takes the write, done once the build succeeds.
+ */
+export function planFontLoads(
+  faces: FontFace[],
+  codePoints: Iterable<number>,
+  languages: Iterable<string>,
+  cache?: { dir: string; keep: (write: () => void) => void },
+): FontPlan {
   const stacks: Array<readonly string[]> = [CSS_STACKS.serif, CSS_STACKS.sans, CSS_STACKS.mono];
   const used = new Set([...languages].map(stackForLang));
   if (used.has('arabic')) stacks.push(CSS_STACKS.arabic);
   if (used.has('cjk')) stacks.push(CSS_STACKS.cjk);
+  const cps = Uint32Array.from(new Set(codePoints)).sort();
+  const file =
+    cache &&
+    path.join(
+      cache.dir,
+      `${createHash('sha256')
+        .update(codeVersion(toolRoot(), [toolFile('scripts', 'fonts', 'font-plan.ts'), toolFile('scripts', 'fonts', 'glyph-check.ts'), toolFile('scripts', 'fonts', 'woff2-cmap.ts')]))
+        .update(JSON.stringify([faces.map((f) => [f.family, f.style, f.weight, f.file, f.rangeText]), stacks]))
+        .update(cps)
+        .digest('hex')}.json`,
+    );
+  const kept = file && readCacheEntry(file);
+  if (kept) {
+    try {
+      return JSON.parse(kept.toString('utf8')) as FontPlan;
+    } catch {
+      // Made again below.
+    }
+  }
+  const plan = makePlan(faces, cps, stacks);
+  if (file) cache.keep(() => writeCacheEntry(file, JSON.stringify(plan)));
+  return plan;
+}
+
+function makePlan(faces: FontFace[], cps: Uint32Array, stacks: Array<readonly string[]>): FontPlan {
   const coverage = new GlyphCoverage(faces);
   const drawn = new Map<string, number[]>();
   const give = (family: string, cp: number) => {
@@ -65,7 +106,7 @@ export function planFontLoads(faces: FontFace[], codePoints: Iterable<number>, l
     list.push(cp);
     drawn.set(family, list);
   };
-  for (const cp of new Set(codePoints)) {
+  for (const cp of cps) {
     const families = new Set<string>();
     for (const stack of stacks) {
       const family = coverage.drawnBy(cp, stack);
