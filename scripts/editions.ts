@@ -9,6 +9,8 @@ import path from 'node:path';
 import { FORMATS, type BuildContext, type Format } from './context.ts';
 import { linkOrCopy } from './write/place-file.ts';
 import type { ParsedChapter, Publication } from './model.ts';
+import type { Diagnostic } from './diagnostics.ts';
+import type { EpubChapter } from './package/epub.ts';
 import { findChromium, type BrowserSession } from './browser.ts';
 import { publicationIdentifier } from './identifier.ts';
 import { loadTheme, type Theme } from './render/theme.ts';
@@ -189,19 +191,23 @@ export async function buildEditions(
       ctx.logger.step(`${slug}: packaging the EPUB`);
       const flat = (rel: string) => `images/${rel.replace(/^images\//, '').replace(/[\\/]/g, '-')}`;
       const owner = chapterOfIds(chapters);
+      // A chapter's links resolve against every chapter's ids: its kept XHTML (package/epub.ts) is kept under them too.
+      const owners = ctx.cacheDir ? createHash('sha256').update(JSON.stringify([...owner])).digest('hex') : undefined;
       // Blocks numbered as for print, so that the print page map places page-break markers.
-      const epubChapters: Array<ReturnType<typeof chapterView> & { tree: ParsedChapter['tree'] }> = [];
-      for (const ch of chapters) {
-        epubChapters.push({
-          ...chapterView(ch, ''),
-          tree: localiseNoteLinks(
-            resolveEpubLinks(markBlockPositions(rewriteImageSources(ch.tree, flat), ch.id), ch, owner, (id) => `${id}.xhtml`, ctx.logger.warn, ctx.displayPath),
+      const epubChapters: EpubChapter[] = chapters.map((ch) => ({
+        ...chapterView(ch, ''),
+        // Made only for a chapter whose XHTML is not kept.
+        tree: () => {
+          const warnings: Diagnostic[] = [];
+          const tree = localiseNoteLinks(
+            resolveEpubLinks(markBlockPositions(rewriteImageSources(ch.tree, flat), ch.id), ch, owner, (id) => `${id}.xhtml`, (d) => void warnings.push(d), ctx.displayPath),
             theme.strings(ch.lang),
-          ),
-        });
-        // The EPUB is packaged while the PDFs are printed: their protocol messages are answered between chapters.
-        await yieldToEvents();
-      }
+          );
+          return { tree, warnings };
+        },
+        // Warnings name the file as this run shows it (relative to the working folder).
+        key: ch.key && owners ? createHash('sha256').update(ch.key).update(owners).update(JSON.stringify([theme.strings(ch.lang), ctx.displayPath(ch.source.file)])).digest('hex') : undefined,
+      }));
       return timed(timings, 'epub', async () => {
         // Loaded only for EPUBs: epub-gen-memory, jszip and the font subsetter take a tenth of a second to load.
         const { packageEpub, readAsset } = await import('./package/epub.ts');
@@ -223,6 +229,8 @@ export async function buildEditions(
           fonts: theme.fonts,
           pageMap,
           fontCache: ctx.cacheDir ? { dir: path.join(ctx.cacheDir, 'epub-fonts'), keep: (write) => ctx.onSuccess.push(write) } : undefined,
+          chapterCache: ctx.cacheDir ? { dir: path.join(ctx.cacheDir, 'epub-chapters'), keep: (write) => ctx.onSuccess.push(write) } : undefined,
+          report: ctx.logger.warn,
         });
       });
     };

@@ -190,6 +190,50 @@ describe('EPUB-only builds', () => {
     expect(metas(text(files, 'OEBPS/content.opf'), 'schema:accessibilityFeature')).not.toContain('printPageNumbers');
   }, 300_000);
 
+  it('rebuilt after an edit from chapters kept in the cache, are the bytes of a build from scratch, warnings and page breaks included', async () => {
+    // The multilingual sampler, its last chapter given a link to nowhere (a warning made while its tree is made).
+    const src = tempDir('colophon-epubtest-');
+    fs.cpSync(path.join(FIXTURES, 'multilingual'), src, { recursive: true });
+    const last = path.join(src, '04-scripts.md');
+    fs.appendFileSync(last, '\nSee [a section that is not there](#no-such-section).\n');
+    const out = tempDir('colophon-epubtest-');
+    const formats: Array<'epub' | 'print'> = ['epub', 'print'];
+    const first = await buildInto(src, { outDir: out, formats, sourceDateEpoch: EPOCH });
+    const kept = path.join(out, '.colophon-cache', 'epub-chapters');
+    const chapters = fs.readdirSync(kept).length;
+    expect(chapters).toBe(4);
+    const missing = (w: typeof first.warnings) => w.filter((d) => d.code === 'LINK_TARGET_MISSING').map((d) => path.basename(d.file ?? ''));
+    expect(missing(first.warnings)).toEqual(['04-scripts.md']);
+
+    // Nothing changed: every chapter from the cache, the warning told again.
+    const again = await buildInto(src, { outDir: out, formats, sourceDateEpoch: EPOCH });
+    expect(fs.readdirSync(kept)).toHaveLength(chapters);
+    expect(missing(again.warnings)).toEqual(['04-scripts.md']);
+
+    // The last chapter edited: it alone is made again, and the book is the one a new build makes.
+    fs.appendFileSync(last, '\nOne more sentence at the end.\n');
+    const edited = await buildInto(src, { outDir: out, formats, sourceDateEpoch: EPOCH });
+    expect(fs.readdirSync(kept)).toHaveLength(chapters + 1);
+    expect(missing(edited.warnings)).toEqual(['04-scripts.md']);
+    const fresh = await buildInto(src, { outDir: tempDir('colophon-epubtest-'), formats, sourceDateEpoch: EPOCH });
+    const slug = first.publications[0].slug;
+    const epub = (o: string) => fs.readFileSync(path.join(o, slug, `${slug}.epub`));
+    expect(Buffer.compare(epub(edited.outDir), epub(fresh.outDir))).toBe(0);
+    const files = await unzip(path.join(out, slug, `${slug}.epub`));
+    expect([...files.values()].some((b) => b.toString('utf8').includes('One more sentence at the end.'))).toBe(true);
+    expect([...files.values()].some((b) => b.toString('utf8').includes('epub:type="pagebreak"'))).toBe(true);
+
+    // What is kept is what is used: a kept chapter marked by hand shows in the next build.
+    for (const name of fs.readdirSync(kept)) {
+      const file = path.join(kept, name);
+      const entry = JSON.parse(fs.readFileSync(file, 'utf8')) as { xhtml: string };
+      fs.writeFileSync(file, JSON.stringify({ ...entry, xhtml: entry.xhtml.replace('</section>', '<p>Marked in the cache.</p></section>') }));
+    }
+    await buildInto(src, { outDir: out, formats, sourceDateEpoch: EPOCH });
+    const marked = await unzip(path.join(out, slug, `${slug}.epub`));
+    expect([...marked.values()].filter((b) => b.toString('utf8').includes('Marked in the cache.'))).toHaveLength(4);
+  }, 300_000);
+
   it.each(['article', 'multilingual', 'novel'])('%s passes EPUBCheck with no errors and no warnings', async (name) => {
     const summary = await buildInto(path.join(FIXTURES, name), { outDir: tempDir('colophon-epubtest-'), formats: ['epub'] });
     const pub = summary.publications[0];

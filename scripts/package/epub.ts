@@ -6,6 +6,7 @@
  * cover are added from local files; the archive is then rewritten
  * reproducibly (epub-gen-memory stamps random ids and the current time).
  */
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { EPub } from 'epub-gen-memory';
@@ -23,6 +24,10 @@ import { clearBlockPositions, insertPageBreaks, pageId, pageStartsByChapter, typ
 import { escapeXml, toXhtml } from './xhtml.ts';
 import { reproducibleZip, zipEntries } from './zip.ts';
 import { yieldToEvents } from '../util/yield.ts';
+import type { Diagnostic } from '../diagnostics.ts';
+import { codeVersion } from '../util/code-version.ts';
+import { toolFile, toolRoot } from '../util/package-dir.ts';
+import { readCacheEntry, writeCacheEntry } from '../write/cache-entry.ts';
 
 export interface EpubAsset {
   /** Path inside OEBPS/. */
@@ -52,16 +57,47 @@ export interface EpubInput {
   pageMap?: PageMap;
   /** Where font subsets are kept between builds (epub-fonts.ts); none: no cache. */
   fontCache?: FontCache;
+  /**
+   * Where each chapter's finished XHTML is kept between builds, under its
+   * key and everything else it is made from (its page-break markers, the
+   * image sizes, the book, this module's code and the templates): a rebuild
+   * after an edit makes again only the chapters that changed (or whose print
+   * pages moved). None: no cache.
+   */
+  chapterCache?: { dir: string; keep: (write: () => void) => void };
+  /** Told the warnings made while a chapter's tree was made, and again each time its kept XHTML is used. */
+  report?: (d: Diagnostic) => void;
 }
 
 export interface EpubChapter extends ChapterView {
   /**
    * The chapter's tree, links already resolved for the EPUB and blocks numbered
    * with markBlockPositions (as for print); serialised here, after notes,
-   * page breaks and image sizes are applied. `html` is then ignored.
+   * page breaks and image sizes are applied. `html` is then ignored. Or how
+   * to make it, with the warnings that made: called only when the chapter's
+   * XHTML is not kept.
    */
-  tree: Root;
+  tree: Root | (() => { tree: Root; warnings: Diagnostic[] });
+  /** With `chapterCache`: what the tree is made from (the parsed chapter, the links it resolves, its strings). */
+  key?: string;
 }
+
+/** What is kept of a chapter: its XHTML, the folios whose markers it holds, and what the book needs to know of it. */
+interface MadeChapter {
+  xhtml: string;
+  placed: string[];
+  everyImageHasAlt: boolean;
+  warnings: Diagnostic[];
+}
+
+/** The sources a chapter's XHTML is made by: this folder, the render modules, the glue in editions.ts, the templates. */
+const CHAPTER_SOURCES = () => [
+  toolFile('scripts', 'package'),
+  toolFile('scripts', 'render'),
+  toolFile('scripts', 'editions.ts'),
+  toolFile('templates', 'layouts'),
+  toolFile('templates', 'partials'),
+];
 
 /** The marker of a print page break, as in the chapter bodies. */
 export function pageBreakXhtml(folio: string): string {
@@ -76,15 +112,30 @@ export async function packageEpub(input: EpubInput): Promise<Uint8Array> {
   const placed = new Map<string, string>();
   let everyImageHasAlt = true;
   const chapters = [];
+  const cache = input.chapterCache;
+  const shared =
+    cache &&
+    createHash('sha256')
+      .update(codeVersion(toolRoot(), CHAPTER_SOURCES()))
+      .update(JSON.stringify([book, strings, [...images.resized]]))
+      .digest('hex');
   for (const ch of input.chapters) {
-    const tree = applyImageSizes(footnotesToAsides(ch.tree), images.resized);
-    const pages = insertPageBreaks(tree, ch.id, starts.get(ch.id) ?? []);
-    for (const folio of pages.placed) placed.set(folio, ch.xhtmlFile);
-    clearBlockPositions(tree);
-    visit(tree, 'element', (node: Element) => {
-      if (node.tagName === 'img' && typeof node.properties.alt !== 'string') everyImageHasAlt = false;
-    });
-    chapters.push({ ...ch, html: toXhtml(tree), leadingPage: pages.leading });
+    const pageStarts = starts.get(ch.id) ?? [];
+    const { tree: _tree, key, ...view } = ch;
+    const file =
+      shared && key ? path.join(cache.dir, `${createHash('sha256').update(shared).update(key).update(JSON.stringify([view, pageStarts])).digest('hex')}.json`) : undefined;
+    let made = file ? readMade(file) : undefined;
+    if (!made) {
+      made = makeChapter(input, ch, pageStarts, images.resized);
+      if (file) {
+        const kept = JSON.stringify(made);
+        cache!.keep(() => writeCacheEntry(file, kept));
+      }
+    }
+    for (const w of made.warnings) input.report?.(w);
+    for (const folio of made.placed) placed.set(folio, ch.xhtmlFile);
+    if (!made.everyImageHasAlt) everyImageHasAlt = false;
+    chapters.push({ ...ch, xhtml: made.xhtml });
     // Packaged while the PDFs are printed and merged: what waits on the event loop is answered between chapters.
     await yieldToEvents();
   }
@@ -101,7 +152,7 @@ export async function packageEpub(input: EpubInput): Promise<Uint8Array> {
     xmlLang: ch.lang,
     dir: ch.dir,
     bodyType: 'bodymatter',
-    xhtml: theme.render('epub-chapter', { chapter: ch, book, strings, pageStart: ch.leadingPage ? pageBreakXhtml(ch.leadingPage) : '' }),
+    xhtml: ch.xhtml,
     content: '',
   }));
   const coverFile = {
@@ -184,6 +235,34 @@ export async function packageEpub(input: EpubInput): Promise<Uint8Array> {
   files.set(`OEBPS/${input.cover.href}`, await input.cover.data);
   for (const a of assets) files.set(`OEBPS/${a.href}`, a.data);
   return reproducibleZip(files, input.modified);
+}
+
+/** A chapter's XHTML: notes as asides, image sizes, print page-break markers, through the theme's template. */
+function makeChapter(input: EpubInput, ch: EpubChapter, pageStarts: Parameters<typeof insertPageBreaks>[2], resized: Map<string, { width: number; height: number }>): MadeChapter {
+  const given = typeof ch.tree === 'function' ? ch.tree() : { tree: ch.tree, warnings: [] };
+  const tree = applyImageSizes(footnotesToAsides(given.tree), resized);
+  const pages = insertPageBreaks(tree, ch.id, pageStarts);
+  clearBlockPositions(tree);
+  let everyImageHasAlt = true;
+  visit(tree, 'element', (node: Element) => {
+    if (node.tagName === 'img' && typeof node.properties.alt !== 'string') everyImageHasAlt = false;
+  });
+  const { tree: _tree, key: _key, ...view } = ch;
+  const chapter = { ...view, html: toXhtml(tree) };
+  const xhtml = input.theme.render('epub-chapter', { chapter, book: input.book, strings: input.strings, pageStart: pages.leading ? pageBreakXhtml(pages.leading) : '' });
+  return { xhtml, placed: [...pages.placed], everyImageHasAlt, warnings: given.warnings };
+}
+
+/** A kept chapter, or undefined when there is none or it cannot be read (it is made again then). */
+function readMade(file: string): MadeChapter | undefined {
+  const kept = readCacheEntry(file);
+  if (!kept) return undefined;
+  try {
+    const made = JSON.parse(kept.toString('utf8')) as MadeChapter;
+    return typeof made.xhtml === 'string' && Array.isArray(made.placed) && Array.isArray(made.warnings) ? made : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** @namespace rules must precede every other rule (else they are ignored), so they are hoisted above the fonts and the theme. */
