@@ -182,15 +182,25 @@ describe('embedFonts with a cache', () => {
       const fresh = await embedFonts(specs, text);
       const first = await embedFonts(specs, text, { dir: cache });
       expect(first.assets.map((a) => Buffer.from(a.data).toString('hex'))).toEqual(fresh.assets.map((a) => Buffer.from(a.data).toString('hex')));
-      const kept = fs.readdirSync(cache);
+      const kept = fs.readdirSync(cache).filter((name) => name.endsWith('.woff'));
       expect(kept.length).toBe(first.assets.length);
+      // Which faces the text needs is kept too, by its characters.
+      expect(fs.readdirSync(path.join(cache, 'faces'))).toHaveLength(1);
       // The next build reads the kept subsets (overwritten here, so that the test can tell).
       for (const name of kept) fs.writeFileSync(path.join(cache, name), 'kept');
       const again = await embedFonts(specs, text, { dir: cache });
       expect(again.assets.every((a) => Buffer.from(a.data).toString() === 'kept')).toBe(true);
-      // Other characters: another subset.
+      // Other characters: another subset, and another choice of faces.
       const other = await embedFonts(specs, `${text} Ωμέγα`, { dir: cache });
       expect(other.assets.some((a) => Buffer.from(a.data).toString() !== 'kept')).toBe(true);
+      expect(fs.readdirSync(path.join(cache, 'faces'))).toHaveLength(2);
+      // The kept choice is what is used: one emptied by hand embeds no font, and one that cannot be read is made again.
+      const [choice] = fs.readdirSync(path.join(cache, 'faces')).filter((name) => !fs.readFileSync(path.join(cache, 'faces', name), 'utf8').includes('noto-serif-greek'));
+      const choiceFile = path.join(cache, 'faces', choice);
+      fs.writeFileSync(choiceFile, '[]');
+      expect((await embedFonts(specs, text, { dir: cache })).assets).toEqual([]);
+      fs.writeFileSync(choiceFile, '[');
+      expect((await embedFonts(specs, text, { dir: cache })).assets.map((a) => a.href)).toEqual(first.assets.map((a) => a.href));
     } finally {
       fs.rmSync(cache, { recursive: true, force: true });
     }

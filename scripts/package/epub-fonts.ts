@@ -36,19 +36,7 @@ const ALWAYS = ' \u00A0-\u2010\u00AD';
 export async function embedFonts(specs: FontFamilySpec[], text: string, cache?: FontCache): Promise<EmbeddedFonts> {
   const used = new Set<number>();
   for (const ch of text + ALWAYS) used.add(ch.codePointAt(0)!);
-  const families = specs.map((spec) => ({ spec, faces: readFontFaces(spec) }));
-  const primary = families[0]?.faces ?? [];
-  const picked: Array<{ face: FontFace; cps: number[] }> = [];
-  for (const [i, { faces }] of families.entries()) {
-    // A family that exists for another script (Arabic, Chinese) and sits behind the primary family
-    // in the stacks is needed only when the text has characters the primary family cannot draw.
-    if (i > 0 && isScriptFamily(faces, primary) && ![...used].some((cp) => covers(faces, cp) && !covers(primary, cp))) continue;
-    for (const face of faces) {
-      const cps = [...used].filter((cp) => coversCodePoint(face, cp)).sort((a, b) => a - b);
-      // Spaces and hyphens alone do not make a face worth shipping.
-      if (cps.some((cp) => !ALWAYS.includes(String.fromCodePoint(cp)))) picked.push({ face, cps });
-    }
-  }
+  const picked = pickedFaces(specs, used, cache);
   const assets: EpubAsset[] = [];
   const rules: Array<{ key: string; weight: number; rule: string }> = [];
   for (const { face, cps } of picked) {
@@ -75,6 +63,62 @@ export async function embedFonts(specs: FontFamilySpec[], text: string, cache?: 
     )
     .join('\n');
   return { assets: assets.sort((a, b) => a.href.localeCompare(b.href)), css };
+}
+
+/** A face to embed and the text's characters it covers. */
+type Picked = { face: Pick<FontFace, 'family' | 'style' | 'weight' | 'file' | 'rangeText'>; cps: number[] };
+
+/**
+ * The faces the text needs, each with the characters it covers. With a
+ * cache, kept under the characters, the families, the tool's folder and
+ * this module: a rebuild whose text has the same characters reads no
+ * fontsource stylesheet and compares no ranges (the Chinese family alone
+ * declares some eighteen thousand).
+ */
+function pickedFaces(specs: FontFamilySpec[], used: Set<number>, cache?: FontCache): Picked[] {
+  const file =
+    cache &&
+    path.join(
+      cache.dir,
+      'faces',
+      `${createHash('sha256')
+        .update(codeVersion(toolRoot(), [toolFile('scripts', 'package', 'epub-fonts.ts'), toolFile('scripts', 'fonts', 'font-faces.ts')]))
+        .update(JSON.stringify([toolRoot(), specs]))
+        .update(Uint32Array.from(used).sort())
+        .digest('hex')}.json`,
+    );
+  const kept = file && readCacheEntry(file);
+  if (kept) {
+    try {
+      const list = JSON.parse(kept.toString('utf8')) as Picked[];
+      if (list.every((p) => fs.existsSync(p.face.file))) return list;
+    } catch {
+      // Picked again below.
+    }
+  }
+  const picked = pickFaces(specs, used);
+  if (file) {
+    const entry = JSON.stringify(picked.map(({ face: { family, style, weight, file: f, rangeText }, cps }) => ({ face: { family, style, weight, file: f, rangeText }, cps })));
+    (cache!.keep ?? ((write) => write()))(() => writeCacheEntry(file, entry));
+  }
+  return picked;
+}
+
+function pickFaces(specs: FontFamilySpec[], used: Set<number>): Picked[] {
+  const families = specs.map((spec) => ({ spec, faces: readFontFaces(spec) }));
+  const primary = families[0]?.faces ?? [];
+  const picked: Picked[] = [];
+  for (const [i, { faces }] of families.entries()) {
+    // A family that exists for another script (Arabic, Chinese) and sits behind the primary family
+    // in the stacks is needed only when the text has characters the primary family cannot draw.
+    if (i > 0 && isScriptFamily(faces, primary) && ![...used].some((cp) => covers(faces, cp) && !covers(primary, cp))) continue;
+    for (const face of faces) {
+      const cps = [...used].filter((cp) => coversCodePoint(face, cp)).sort((a, b) => a - b);
+      // Spaces and hyphens alone do not make a face worth shipping.
+      if (cps.some((cp) => !ALWAYS.includes(String.fromCodePoint(cp)))) picked.push({ face, cps });
+    }
+  }
+  return picked;
 }
 
 let subsetterHash: string | undefined;
