@@ -99,7 +99,7 @@ function pickedFaces(specs: FontFamilySpec[], used: Set<number>, cache?: FontCac
   const picked = pickFaces(specs, used);
   if (file) {
     const entry = JSON.stringify(picked.map(({ face: { family, style, weight, file: f, rangeText }, cps }) => ({ face: { family, style, weight, file: f, rangeText }, cps })));
-    (cache!.keep ?? ((write) => write()))(() => writeCacheEntry(file, entry));
+    keep(cache!, () => writeCacheEntry(file, entry));
   }
   return picked;
 }
@@ -136,6 +136,12 @@ export interface FontCache {
   keep?: (write: () => void) => void;
 }
 
+/** A write to the cache: handed to its `keep`, or done at once. */
+function keep(cache: FontCache, write: () => void): void {
+  if (cache.keep) cache.keep(write);
+  else write();
+}
+
 async function subset(source: Buffer, cps: number[], cache?: FontCache): Promise<Uint8Array> {
   const file = cache
     ? path.join(cache.dir, `${createHash('sha256').update(subsetterVersion()).update(source).update(cps.join(',')).digest('hex')}.woff`)
@@ -152,7 +158,7 @@ async function subset(source: Buffer, cps: number[], cache?: FontCache): Promise
   // the only WebAssembly Colophon runs; setting it again is a no-op.
   v8.setFlagsFromString('--liftoff-only');
   const data = sfntToWoff(await subsetFont(Buffer.from(font.buffer, font.byteOffset, font.byteLength), String.fromCodePoint(...cps), { targetFormat: 'truetype' }));
-  if (file) (cache!.keep ?? ((write) => write()))(() => writeCacheEntry(file, data));
+  if (file) keep(cache!, () => writeCacheEntry(file, data));
   return data;
 }
 

@@ -126,7 +126,7 @@ export async function packageEpub(input: EpubInput): Promise<Uint8Array> {
       shared && key ? path.join(cache.dir, `${createHash('sha256').update(shared).update(key).update(JSON.stringify([view, pageStarts])).digest('hex')}.json`) : undefined;
     let made = file ? readMade(file) : undefined;
     if (!made) {
-      made = makeChapter(input, ch, pageStarts, images.resized);
+      made = makeChapter(input, ch, view, pageStarts, images.resized);
       if (file) {
         const kept = JSON.stringify(made);
         cache!.keep(() => writeCacheEntry(file, kept));
@@ -238,7 +238,13 @@ export async function packageEpub(input: EpubInput): Promise<Uint8Array> {
 }
 
 /** A chapter's XHTML: notes as asides, image sizes, print page-break markers, through the theme's template. */
-function makeChapter(input: EpubInput, ch: EpubChapter, pageStarts: Parameters<typeof insertPageBreaks>[2], resized: Map<string, { width: number; height: number }>): MadeChapter {
+function makeChapter(
+  input: EpubInput,
+  ch: EpubChapter,
+  view: Omit<EpubChapter, 'tree' | 'key'>,
+  pageStarts: Parameters<typeof insertPageBreaks>[2],
+  resized: Map<string, { width: number; height: number }>,
+): MadeChapter {
   const given = typeof ch.tree === 'function' ? ch.tree() : { tree: ch.tree, warnings: [] };
   const tree = applyImageSizes(footnotesToAsides(given.tree), resized);
   const pages = insertPageBreaks(tree, ch.id, pageStarts);
@@ -247,7 +253,6 @@ function makeChapter(input: EpubInput, ch: EpubChapter, pageStarts: Parameters<t
   visit(tree, 'element', (node: Element) => {
     if (node.tagName === 'img' && typeof node.properties.alt !== 'string') everyImageHasAlt = false;
   });
-  const { tree: _tree, key: _key, ...view } = ch;
   const chapter = { ...view, html: toXhtml(tree) };
   const xhtml = input.theme.render('epub-chapter', { chapter, book: input.book, strings: input.strings, pageStart: pages.leading ? pageBreakXhtml(pages.leading) : '' });
   return { xhtml, placed: [...pages.placed], everyImageHasAlt, warnings: given.warnings };

@@ -23,8 +23,8 @@ const FINISH_SCRIPT = inPage('finish.js');
 const SCHEDULER_SCRIPT = inPage('scheduler.js');
 const REPLACE_SCRIPT = inPage('replace-document.js');
 const FONT_LOADS_SCRIPT = inPage('font-loads.js');
-/** Every script that shapes the layout: part of the cache key of a paginated part. */
-export const LAYOUT_SCRIPTS = [SCHEDULER_SCRIPT, PAGED_SCRIPT, HANDLERS_SCRIPT, FINISH_SCRIPT, REPLACE_SCRIPT];
+/** Every script that shapes the layout, in the order a page loads them: part of the cache key of a paginated part. */
+export const LAYOUT_SCRIPTS = [SCHEDULER_SCRIPT, PAGED_SCRIPT, FONT_LOADS_SCRIPT, FINISH_SCRIPT, HANDLERS_SCRIPT, REPLACE_SCRIPT];
 /** Our scripts, in the order they are loaded after Paged.js (also for a pagedjs-cli reference render). */
 export const OUR_SCRIPTS = [FINISH_SCRIPT, HANDLERS_SCRIPT];
 
@@ -300,7 +300,7 @@ export async function preparePage(session: BrowserSession, dir: string): Promise
 async function loadScripts(page: Page): Promise<void> {
   // Sent at once: the page runs them in order, and a page made ready while
   // Node is busy (worker-pages.ts) waits for one reply, not for six.
-  const sources = ['window.PagedConfig = { auto: false }', ...[SCHEDULER_SCRIPT, PAGED_SCRIPT, FONT_LOADS_SCRIPT, FINISH_SCRIPT, HANDLERS_SCRIPT, REPLACE_SCRIPT].map(scriptSource)];
+  const sources = ['window.PagedConfig = { auto: false }', ...LAYOUT_SCRIPTS.map(scriptSource)];
   await Promise.all(sources.map((source) => page.evaluate(source)));
 }
 
