@@ -224,6 +224,41 @@ describe('splicing pages', () => {
   });
 });
 
+describe('the book’s page tree', () => {
+  it('puts spliced pages around a base pdf-lib copied, in order, and counts them for what pdf-lib adds after', async () => {
+    const owners = new Map<string, IdOwner>([
+      ['contents', { chunk: 0, page: 2 }],
+      ['ch-1', { chunk: 1, page: 3 }],
+      ['ch-2', { chunk: 2, page: 7 }],
+      ['ch-3', { chunk: 3, page: 9 }],
+    ]);
+    const classic = await fourChunks(true);
+    const streams = await fourChunks(false);
+    const reference = await describeBook(await mergeChunkPdfs(classic, owners));
+    // Chunk 1 (object streams) is copied by pdf-lib and becomes the base, its page count read; the others are spliced before and after it.
+    const merger = new ChunkMerger();
+    const chunks = [classic[0], streams[1], classic[2], classic[3]];
+    for (const c of [1, 3, 0, 2]) await merger.add(c, chunks[c]);
+    const book = await merger.finish(owners);
+    expect(book.getPageCount()).toBe(14);
+    expect(book.getPages().map((p) => p.getWidth())).toEqual(reference.widths);
+    expect(await describeBook(book)).toEqual(reference);
+    // As finishPdf evens a print edition: the page goes last.
+    book.addPage([99, 99]);
+    const saved = await PDFDocument.load(await book.save());
+    expect(saved.getPages().map((p) => p.getWidth())).toEqual([...reference.widths, 99]);
+    await expectQpdfClean(book);
+  });
+
+  it('holds each run of spliced pages in a node of its own, not every page in the root', async () => {
+    const book = await mergeChunkPdfs(await fourChunks(true), new Map());
+    const root = book.catalog.Pages();
+    expect(root.Count().asNumber()).toBe(14);
+    const kids = root.Kids().asArray().map((k) => book.context.lookup(k));
+    expect(kids.map((k) => (k instanceof PDFDict ? (k.get(N('Count')) as PDFNumber | undefined)?.asNumber() : undefined))).toEqual([3, 4, 2, 5]);
+  });
+});
+
 describe('splicing whole PDFs', () => {
   it('gives the book pdf-lib’s copy gives, and reads only the PDFs it can', async () => {
     const owners = new Map<string, IdOwner>([
