@@ -107,38 +107,57 @@ export function startPreviewServer(root: string, port: number, host = '127.0.0.1
 
 /**
  * A build swaps its new folder in with two renames; a request that falls
- * between them would find nothing. What is missing is looked for again for a
- * moment before the answer is "not found".
+ * between them would find nothing, or lose a file between finding and reading
+ * it. What is missing is looked for again for a moment before the answer is
+ * "not found".
  */
 async function serveSoon(root: string, pathname: string, res: http.ServerResponse, error: () => string | undefined): Promise<void> {
-  for (let tries = 0; tries < 10 && !exists(root, pathname); tries++) await new Promise((r) => setTimeout(r, 50));
-  serveFile(root, pathname, res, error());
-}
-
-function exists(root: string, pathname: string): boolean {
-  return fs.existsSync(path.resolve(root, '.' + pathname));
-}
-
-function serveFile(root: string, pathname: string, res: http.ServerResponse, error?: string): void {
-  let file = path.resolve(root, '.' + pathname);
-  // Only files under the output folder are served, whatever `..` the URL holds.
-  if (file !== root && !file.startsWith(root + path.sep)) return notFound(res);
-  if (fs.existsSync(file) && fs.statSync(file).isDirectory()) {
-    if (!pathname.endsWith('/')) {
-      res.writeHead(301, { location: pathname + '/' }).end();
+  for (let tries = 0; ; tries++) {
+    let found: Found | undefined;
+    try {
+      found = lookUp(root, pathname);
+    } catch (e) {
+      res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' }).end(`${(e as Error).message}\n`);
       return;
     }
-    file = path.join(file, 'index.html');
+    if (found || tries >= 10) return answer(res, found, error());
+    await new Promise((r) => setTimeout(r, 50));
   }
-  if (!fs.existsSync(file) || !fs.statSync(file).isFile()) return notFound(res);
-  const type = TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream';
-  let body: Buffer | string = fs.readFileSync(file);
-  if (type.startsWith('text/html')) {
+}
+
+type Found = { outside: true } | { redirect: string } | { type: string; body: Buffer };
+
+/** What a path names under the output folder; undefined for what is not there (now). */
+function lookUp(root: string, pathname: string): Found | undefined {
+  let file = path.resolve(root, '.' + pathname);
+  // Only files under the output folder are served, whatever `..` the URL holds.
+  if (file !== root && !file.startsWith(root + path.sep)) return { outside: true };
+  try {
+    if (fs.statSync(file).isDirectory()) {
+      if (!pathname.endsWith('/')) return { redirect: pathname + '/' };
+      file = path.join(file, 'index.html');
+    }
+    return { type: TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream', body: fs.readFileSync(file) };
+  } catch (e) {
+    // Gone, or a folder where a file was asked for: not there.
+    if (['ENOENT', 'ENOTDIR', 'EISDIR'].includes((e as NodeJS.ErrnoException).code ?? '')) return undefined;
+    throw e;
+  }
+}
+
+function answer(res: http.ServerResponse, found: Found | undefined, error?: string): void {
+  if (!found || 'outside' in found) return notFound(res);
+  if ('redirect' in found) {
+    res.writeHead(301, { location: found.redirect }).end();
+    return;
+  }
+  let body: Buffer | string = found.body;
+  if (found.type.startsWith('text/html')) {
     const html = body.toString('utf8');
     const extra = (error ? overlayHtml(error) : '') + RELOAD_SCRIPT;
     body = html.includes('</body>') ? html.replace('</body>', `${extra}</body>`) : html + extra;
   }
-  res.writeHead(200, { 'content-type': type, 'cache-control': 'no-store' }).end(body);
+  res.writeHead(200, { 'content-type': found.type, 'cache-control': 'no-store' }).end(body);
 }
 
 function notFound(res: http.ServerResponse): void {
