@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { compile } from '../scripts/compile.ts';
+import offlineFetch from '../scripts/package/offline-fetch.ts';
 import { freshCompiled } from '../bin/compiled.js';
 import { ROOT, buildInto, tempDir } from './helpers/build.ts';
 
@@ -40,6 +41,13 @@ describe('the compiled CLI', () => {
     const fromSource = await buildInto(SAMPLE, { formats: ['pdf', 'epub', 'web'], sourceDateEpoch: 1700000000 });
     const epub = (dir: string) => fs.readFileSync(path.join(dir, 'colophon-guide', 'colophon-guide.epub'));
     expect(epub(compiledOut).equals(epub(fromSource.outDir))).toBe(true);
+
+    // The bundle carries no fetch library: what the EPUB generator would fetch fails, naming it.
+    const chunks = fs.readdirSync(path.join(OUT, 'chunks')).filter((f) => f.endsWith('.js'));
+    expect(chunks.some((f) => fs.readFileSync(path.join(OUT, 'chunks', f), 'utf8').includes('node_modules/node-fetch/'))).toBe(false);
+    const bundled = chunks.filter((f) => fs.readFileSync(path.join(OUT, 'chunks', f), 'utf8').includes('A build does not go online'));
+    expect(bundled).toHaveLength(1);
+    await expect(offlineFetch('https://example.org/a.png')).rejects.toThrow(/does not go online.*https:\/\/example\.org\/a\.png/);
   }, 240_000);
 });
 

@@ -12,7 +12,6 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import v8 from 'node:v8';
-import subsetFont from 'subset-font';
 import { readCacheEntry, writeCacheEntry } from '../write/cache-entry.ts';
 import { toolFile, toolRoot } from '../util/package-dir.ts';
 import { codeVersion } from '../util/code-version.ts';
@@ -157,6 +156,8 @@ async function subset(source: Buffer, cps: number[], cache?: FontCache): Promise
   // touches only WebAssembly compiled later in this process, and HarfBuzz is
   // the only WebAssembly Colophon runs; setting it again is a no-op.
   v8.setFlagsFromString('--liftoff-only');
+  // Loaded only for a subset the cache has not: subset-font and the converters it loads take 40 ms to load.
+  const { default: subsetFont } = await import('subset-font');
   const data = sfntToWoff(await subsetFont(Buffer.from(font.buffer, font.byteOffset, font.byteLength), String.fromCodePoint(...cps), { targetFormat: 'truetype' }));
   if (file) keep(cache!, () => writeCacheEntry(file, data));
   return data;
