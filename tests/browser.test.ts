@@ -43,7 +43,7 @@ describe('the browser of a build', () => {
     await new Promise((resolve) => setTimeout(resolve, 1000));
 
     expect(session.browser.targets().filter((t) => t.type() !== 'browser' && t.type() !== 'page').map((t) => t.url())).toEqual([]);
-    const processes = commandLines(session.browser.process()!.pid!);
+    const processes = commandLines(session.pid);
     expect(processes.filter((p) => p.includes('--type=renderer'))).toHaveLength(2);
     expect(processes.filter((p) => p.includes('--utility-sub-type=network.mojom.NetworkService'))).toEqual([]);
     for (const { page } of tabs) await page.close();
