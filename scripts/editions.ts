@@ -29,7 +29,7 @@ import { renderCoverImage, coverFromFile, coverFileExt, DRAWN_COVER_EXT } from '
 import { chapterOfIds, resolveEpubLinks } from './package/epub-links.ts';
 import { buildDate } from './build-date.ts';
 import type { OutputFile } from './web/downloads.ts';
-import { renderWebEdition } from './web/web-edition.ts';
+import { renderWebEdition, webChapterViews, type WebChapterView } from './web/web-edition.ts';
 import { localiseNoteLinks } from './render/note-links.ts';
 import { timed } from './build.ts';
 import { markUsed, writeCacheEntry } from './write/cache-entry.ts';
@@ -107,6 +107,9 @@ export async function buildEditions(
     const { writePrintPreview } = await import('./paginate/print-preview.ts');
     writePrintPreview({ ctx, pub, theme, book, strings, edition: 'screen', faces, images, chapters: await printChapters(), dir: path.join(dir, 'preview') });
   };
+  // The web edition's chapters: made once, for the early web edition and the build's own.
+  let views: Promise<WebChapterView[]> | undefined;
+  const webViews = () => (views ??= webChapterViews({ slug, theme, chapters, showHead, media, logger: ctx.logger }));
   // The cover, the web edition with links to `outputs`, and the manifest, in a publication's folder.
   const writeWebAndManifest = async (dir: string, outputs: OutputFile[], cover: Cover | undefined) => {
     if (cover) fs.writeFileSync(path.join(dir, `cover${cover.ext}`), cover.data);
@@ -119,13 +122,10 @@ export async function buildEditions(
           slug,
           theme,
           book,
-          chapters,
+          views: await webViews(),
           stylesheets: assets.stylesheets,
           cover: cover ? { file: `cover${cover.ext}`, data: cover.data } : undefined,
           outputs,
-          showHead,
-          media,
-          logger: ctx.logger,
         });
       });
       fs.writeFileSync(path.join(dir, 'index.html'), html);
@@ -245,6 +245,12 @@ export async function buildEditions(
         ? Promise.all(editions.map((_, e) => mapOf(e))).then((maps) => packageTheEpub(coverWork, mapEdition >= 0 ? maps[mapEdition] : undefined))
         : undefined;
     epubWork?.catch(() => undefined);
+    // The web edition's chapters are made once every layout is under way.
+    if (ctx.formats.has('web')) {
+      Promise.all(layingOut.map((l) => l.promise))
+        .then(webViews)
+        .catch(() => undefined);
+    }
     // The web edition and preview of this source, with the editions the last
     // build made, replace <slug>/ while Node would wait for the layout; the
     // build's own folder replaces them once every edition is done.

@@ -35,17 +35,33 @@ export interface WebEditionInput {
 
 const COVER_WIDTH = 200;
 
-export function renderWebEdition(input: WebEditionInput): string {
-  const { book, theme, slug, logger } = input;
-  const strings = theme.strings(book.language);
+export type WebChapterView = ReturnType<typeof chapterView> & { showHead: boolean };
+
+/**
+ * Each chapter's part of the page. Made while the PDFs are laid out (Node
+ * mostly waits for Chromium then), a chapter at a time, so that what the
+ * layout needs from Node meanwhile waits at most for one chapter.
+ */
+export async function webChapterViews(input: Pick<WebEditionInput, 'slug' | 'theme' | 'chapters' | 'showHead' | 'media' | 'logger'>): Promise<WebChapterView[]> {
+  const { theme, slug, logger } = input;
   const total = input.chapters.length;
-  const chapters = input.chapters.map((ch, i) => {
+  const views: WebChapterView[] = [];
+  for (const [i, ch] of input.chapters.entries()) {
+    if (i) await new Promise((resolve) => setImmediate(resolve));
     logger.progress?.({ publication: slug, stage: 'web', message: 'writing the web edition', current: i + 1, total });
     const own = theme.strings(ch.lang);
     // The parsed tree is shared with the other editions: rewriteImageSources makes the copy changed here.
     const tree = scrollableTables(localiseNoteLinks(rewriteImageSources(ch.tree, input.media), own), own);
-    return { ...chapterView(ch, toHtml(tree)), showHead: input.showHead };
-  });
+    views.push({ ...chapterView(ch, toHtml(tree)), showHead: input.showHead });
+  }
+  return views;
+}
+
+/** The page, from the chapters' parts (webChapterViews) and the editions built. */
+export function renderWebEdition(input: Omit<WebEditionInput, 'chapters' | 'media' | 'showHead' | 'logger'> & { views: WebChapterView[] }): string {
+  const { book, theme } = input;
+  const strings = theme.strings(book.language);
+  const total = input.views.length;
   return theme.render('web', {
     book,
     strings,
@@ -54,7 +70,7 @@ export function renderWebEdition(input: WebEditionInput): string {
     downloads: downloadLinks(input.outputs, strings, book.language),
     showContents: book.isBook || total > 1,
     catalogHref: '../index.html',
-    chapters,
+    chapters: input.views,
   });
 }
 
