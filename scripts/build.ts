@@ -108,11 +108,20 @@ async function buildAll(options: BuildOptions, warm: { start?: WarmStart }): Pro
       });
     }
 
-    for (const { pub, parsed } of loaded) {
+    for (const [i, { pub, parsed }] of loaded.entries()) {
       ctx.logger.step(`${pub.meta.slug}: building ${[...ctx.formats].join(', ')}`);
       const staging = await createStaging(ctx.outDir, pub.meta.slug);
+      // Our browser closes once the last book is printed, while its PDFs are
+      // finished and its EPUB packaged, instead of after the last output.
+      const done =
+        i === loaded.length - 1
+          ? () => {
+              const open = session;
+              if (open) closed ??= open.then((s) => s.close()).catch(() => undefined);
+            }
+          : undefined;
       try {
-        const result = await buildEditions(ctx, pub, parsed, staging, browser, timings, heads.get(pub)!);
+        const result = await buildEditions(ctx, pub, parsed, staging, browser, timings, heads.get(pub)!, done);
         await replaceDir(staging, path.join(ctx.outDir, pub.meta.slug));
         results.push(result);
       } catch (error) {

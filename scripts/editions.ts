@@ -65,6 +65,8 @@ export async function buildEditions(
   timings: Record<string, number>,
   /** What was started for this book while its chapters were parsed. */
   head: HeadStart,
+  /** Told once this book needs the browser no more: every page printed, the cover drawn. */
+  onBrowserDone?: () => void,
 ): Promise<PublicationResult> {
   const { meta } = pub;
   const { theme, book, work, themeFaces } = head;
@@ -155,6 +157,10 @@ export async function buildEditions(
     const mapsOf = editions.map(() => settleable<PageMap>());
     // Each edition says when its layout is under way: Node mostly waits for Chromium from then on.
     const layingOut = editions.map(() => settleable());
+    const printed = editions.map(() => settleable());
+    if (onBrowserDone) {
+      Promise.all([...printed.map((p) => p.promise), coverWork]).then(onBrowserDone, () => undefined);
+    }
     const running = editions.map(async (edition, e) => {
       // The two editions are laid out side by side, and shown so.
       const stage = { publication: slug, stage: `paginate-${edition}`, message: `paginating the ${edition} PDF`, alongside: true };
@@ -181,6 +187,7 @@ export async function buildEditions(
           pages: head.pages?.[edition],
           onMap: mapsOf[e].resolve,
           onLayout: layingOut[e].resolve,
+          onPrinted: printed[e].resolve,
           pdfWorker: pdfWorker!,
         }),
       );

@@ -49,6 +49,8 @@ export interface PdfEditionInput {
   onMap?: (map: PageMap) => void;
   /** Told once the layout is under way, when Node mostly waits for Chromium. */
   onLayout?: () => void;
+  /** Told once every page is printed: the edition needs Chromium no more. */
+  onPrinted?: () => void;
   /** Where the PDF is merged and finished: the build's worker thread. */
   pdfWorker: PdfWorker;
 }
@@ -175,6 +177,7 @@ async function layOutAndFinish(
     result = await paginate(session, { htmlFile, allowedRoots: [dir], timeoutMs: ctx.paginationTimeoutMs, label, fontPlan: input.fontPlan });
     input.onMap?.(result.map);
   }
+  input.onPrinted?.();
   const owners = result.owners ?? new Map();
   const printed: PrintedBook = !Array.isArray(result.pdf)
     ? { kind: 'document', bytes: result.pdf }
