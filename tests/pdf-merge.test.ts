@@ -86,12 +86,7 @@ const PATHS = [
 describe.each(PATHS)('ChunkMerger (%s)', (_, classic) => {
   it('merges chunks added in any order into the book merging them in order gives', async () => {
     const chunks = await fourChunks(classic);
-    const owners = new Map<string, IdOwner>([
-      ['contents', { chunk: 0, page: 2 }],
-      ['ch-1', { chunk: 1, page: 3 }],
-      ['ch-2', { chunk: 2, page: 7 }],
-      ['ch-3', { chunk: 3, page: 9 }],
-    ]);
+    const owners = fourChunkOwners();
     const reference = await describeBook(await mergeChunkPdfs(chunks, owners));
     expect(reference.widths).toEqual([100, 101, 102, 110, 111, 112, 113, 120, 121, 130, 131, 132, 133, 134]);
     expect(reference.pageElements).toEqual(reference.elements);
@@ -224,14 +219,19 @@ describe('splicing pages', () => {
   });
 });
 
+/** Where the ids of fourChunks() are. */
+function fourChunkOwners(): Map<string, IdOwner> {
+  return new Map<string, IdOwner>([
+    ['contents', { chunk: 0, page: 2 }],
+    ['ch-1', { chunk: 1, page: 3 }],
+    ['ch-2', { chunk: 2, page: 7 }],
+    ['ch-3', { chunk: 3, page: 9 }],
+  ]);
+}
+
 describe('the book’s page tree', () => {
   it('puts spliced pages around a base pdf-lib copied, in order, and counts them for what pdf-lib adds after', async () => {
-    const owners = new Map<string, IdOwner>([
-      ['contents', { chunk: 0, page: 2 }],
-      ['ch-1', { chunk: 1, page: 3 }],
-      ['ch-2', { chunk: 2, page: 7 }],
-      ['ch-3', { chunk: 3, page: 9 }],
-    ]);
+    const owners = fourChunkOwners();
     const classic = await fourChunks(true);
     const streams = await fourChunks(false);
     const reference = await describeBook(await mergeChunkPdfs(classic, owners));
@@ -261,12 +261,7 @@ describe('the book’s page tree', () => {
 
 describe('splicing whole PDFs', () => {
   it('gives the book pdf-lib’s copy gives, and reads only the PDFs it can', async () => {
-    const owners = new Map<string, IdOwner>([
-      ['contents', { chunk: 0, page: 2 }],
-      ['ch-1', { chunk: 1, page: 3 }],
-      ['ch-2', { chunk: 2, page: 7 }],
-      ['ch-3', { chunk: 3, page: 9 }],
-    ]);
+    const owners = fourChunkOwners();
     const classic = await fourChunks(true);
     const streams = await fourChunks(false);
     expect(() => readObjects(streams[0])).toThrow(UnreadablePdf);
