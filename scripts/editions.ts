@@ -121,7 +121,6 @@ export async function buildEditions(
       const html = await timed(timings, 'web', async () => {
         const assets = writeSiteAssets(dir, { theme, faces, images, publicationDir: pub.dir, css: ['base.css', 'web.css'] });
         return renderWebEdition({
-          slug,
           theme,
           book,
           views: await webViews(),

@@ -14,23 +14,31 @@ import type { BookView } from '../render/view-model.ts';
 import { chapterView } from '../render/view-model.ts';
 import { rewriteImageSources } from '../render/assets.ts';
 import type { Theme } from '../render/theme.ts';
+import { yieldToEvents } from '../util/yield.ts';
 import { downloadLinks, type OutputFile } from './downloads.ts';
 
-export interface WebEditionInput {
+/** What the chapters' parts of the page are made from. */
+export interface WebChaptersInput {
   slug: string;
   theme: Theme;
-  book: BookView;
   chapters: ParsedChapter[];
-  stylesheets: string[];
-  /** The cover image file name in the edition's folder, and its bytes (for its proportions). */
-  cover?: { file: string; data: Uint8Array };
-  /** The other editions already built, for the download links. */
-  outputs: OutputFile[];
   /** Whether chapters show their heading block (books, or articles of several parts). */
   showHead: boolean;
   /** Where images are copied, relative to the page. */
   media: (rel: string) => string;
   logger: Logger;
+}
+
+/** What the page around them is made from. */
+export interface WebPageInput {
+  theme: Theme;
+  book: BookView;
+  views: WebChapterView[];
+  stylesheets: string[];
+  /** The cover image file name in the edition's folder, and its bytes (for its proportions). */
+  cover?: { file: string; data: Uint8Array };
+  /** The other editions already built, for the download links. */
+  outputs: OutputFile[];
 }
 
 const COVER_WIDTH = 200;
@@ -42,12 +50,12 @@ export type WebChapterView = ReturnType<typeof chapterView> & { showHead: boolea
  * mostly waits for Chromium then), a chapter at a time, so that what the
  * layout needs from Node meanwhile waits at most for one chapter.
  */
-export async function webChapterViews(input: Pick<WebEditionInput, 'slug' | 'theme' | 'chapters' | 'showHead' | 'media' | 'logger'>): Promise<WebChapterView[]> {
+export async function webChapterViews(input: WebChaptersInput): Promise<WebChapterView[]> {
   const { theme, slug, logger } = input;
   const total = input.chapters.length;
   const views: WebChapterView[] = [];
   for (const [i, ch] of input.chapters.entries()) {
-    if (i) await new Promise((resolve) => setImmediate(resolve));
+    if (i) await yieldToEvents();
     logger.progress?.({ publication: slug, stage: 'web', message: 'writing the web edition', current: i + 1, total });
     const own = theme.strings(ch.lang);
     // The parsed tree is shared with the other editions: rewriteImageSources makes the copy changed here.
@@ -58,7 +66,7 @@ export async function webChapterViews(input: Pick<WebEditionInput, 'slug' | 'the
 }
 
 /** The page, from the chapters' parts (webChapterViews) and the editions built. */
-export function renderWebEdition(input: Omit<WebEditionInput, 'chapters' | 'media' | 'showHead' | 'logger'> & { views: WebChapterView[] }): string {
+export function renderWebEdition(input: WebPageInput): string {
   const { book, theme } = input;
   const strings = theme.strings(book.language);
   const total = input.views.length;
