@@ -10,8 +10,8 @@
    * said in a stylesheet. Counters set inline on the page box are left alone,
    * and Paged.js's target-counter() reads them, so contents and cross
    * references use the same numbers. Folios are written (by Finish, once
-   * every page is laid out) as a custom property (--colophon-folio) that the
-   * margin boxes show, because Chromium does not
+   * every page is laid out) as a custom property (--colophon-folio) on the
+   * page's margin boxes, which show it, because Chromium does not
    * scope a counter reset on one page box to the pages after it. The screen
    * edition's cover and the blank inside cover are not counted, so both PDFs
    * carry the same numbers. Front matter counts in roman numerals.
@@ -38,12 +38,11 @@
       const label = uncounted ? '' : this.arabic ? String(this.n) : roman(this.n);
       el.dataset.folio = label;
       // The same placeholder on every page while Paged.js lays pages out: the
-      // Finish handler (finish.js) writes every page's folio once layout is
-      // done. A custom property that differs from page to page is inherited by
-      // everything on the page, and Chromium then restyles the page's content
-      // markedly slower (the same elements restyled, a fifth to a third less
-      // style time for a part of the novel without it). Set here, not left to
-      // Finish, so that it keeps its place in the page's style attribute.
+      // Finish handler (finish.js) writes every page's folio on its margin
+      // boxes once layout is done. A custom property that differs from page
+      // to page, set on the page, is inherited by everything on it, and
+      // Chromium then restyles the page's content markedly slower (a fifth to
+      // a third more style time for a part of the novel).
       el.style.setProperty('--colophon-folio', '""');
     }
   }
