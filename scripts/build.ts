@@ -57,7 +57,7 @@ async function buildAll(options: BuildOptions, warm: { start?: WarmStart }): Pro
   };
   if (ctx.formats.has('pdf') || ctx.formats.has('print')) await startEarly();
   // Loaded once Chromium is on its way (the parser and the renderers take a fifth of a second to load).
-  const [{ parsePublication }, { buildEditions, startPublication }] = await Promise.all([import('./parse/parse-publication.ts'), import('./editions.ts')]);
+  const [{ chaptersToParse, parsePublication }, { buildEditions, startPublication }] = await Promise.all([import('./parse/parse-publication.ts'), import('./editions.ts')]);
 
   const results: PublicationResult[] = [];
   const timings: Record<string, number> = {};
@@ -82,7 +82,9 @@ async function buildAll(options: BuildOptions, warm: { start?: WarmStart }): Pro
           const pagesIn = first && pdfEditions(ctx).length && laidOutInParts(ctx, pub, pub.chapters.length) ? (session ?? options.browser?.()) : undefined;
           // Pages made ready before the build (colophon dev) serve the first such book.
           const ready = pagesIn && warm.start?.editions.join() === pdfEditions(ctx).join() ? warm.start : undefined;
-          heads.set(pub, startPublication(ctx, pub, browser, pagesIn, ready));
+          // After an edit, as many layout pages get ready as chapters changed.
+          const expected = pagesIn && !ready ? chaptersToParse(pub, ctx) : undefined;
+          heads.set(pub, startPublication(ctx, pub, browser, pagesIn, ready, expected));
           if (ready) warm.start = undefined;
         } catch (error) {
           // A broken theme is reported with the chapters' problems.

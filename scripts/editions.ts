@@ -387,13 +387,15 @@ export function startPublication(
   pagesIn?: Promise<BrowserSession>,
   /** Pages already made ready, in their work folder (colophon dev). */
   warm?: WarmStart,
+  /** The parts each PDF edition is expected to lay out (chapters the parse cache lacks). */
+  expected?: number,
 ): HeadStart {
   const theme = loadTheme(ctx.toolRoot, pub.dir, ctx.displayPath);
   const book = bookView(pub.meta, publicationIdentifier(pub.meta));
   const themeFaces = theme.fonts.flatMap(readFontFaces);
   const work = warm?.work ?? makeWorkDir();
   const head: HeadStart = { theme, themeFaces, book, work, pages: warm?.pages };
-  if (pagesIn && !warm) head.pages = prepareWorkerPages(pagesIn, work, pdfEditions(ctx));
+  if (pagesIn && !warm) head.pages = prepareWorkerPages(pagesIn, work, pdfEditions(ctx), expected);
   if (ctx.formats.has('epub') || ctx.formats.has('web')) {
     head.cover = pub.meta.cover
       ? Promise.resolve(coverFromFile(path.join(pub.dir, pub.meta.cover)))

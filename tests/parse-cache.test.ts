@@ -7,7 +7,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { build } from '../scripts/build.ts';
+import { createContext } from '../scripts/context.ts';
 import { ContentError } from '../scripts/diagnostics.ts';
+import { loadPublication } from '../scripts/load/load-publication.ts';
+import { chaptersToParse } from '../scripts/parse/parse-publication.ts';
 import { ROOT, tempDir } from './helpers/build.ts';
 
 const entries = (dir: string) => (fs.existsSync(dir) ? fs.readdirSync(dir).sort() : []);
@@ -19,8 +22,13 @@ describe('parse cache', () => {
     const out = tempDir();
     const parsed = path.join(out, '.colophon-cache', 'parsed');
     const chapters = fs.readdirSync(pub).filter((f) => f.endsWith('.md')).length;
+    // How many chapters the cache lacks, asked before a build parses (how many layout pages get ready).
+    const toParse = async (cacheDir?: false) => chaptersToParse(await loadPublication(pub), createContext({ input: pub, outDir: out, formats: ['web'], cacheDir }));
+    expect(await toParse()).toBe(chapters);
 
     await build({ input: pub, outDir: out, formats: ['web'] });
+    expect(await toParse()).toBe(0);
+    expect(await toParse(false)).toBe(chapters);
     const first = entries(parsed);
     expect(first).toHaveLength(chapters);
     const page = fs.readFileSync(path.join(out, 'guide', 'index.html'), 'utf8');
@@ -31,6 +39,7 @@ describe('parse cache', () => {
 
     const chapter = path.join(pub, '04-paper-and-screen.md');
     fs.appendFileSync(chapter, '\nA sentence added in an edit.\n');
+    expect(await toParse()).toBe(1);
     await build({ input: pub, outDir: out, formats: ['web'] });
     expect(entries(parsed)).toHaveLength(chapters + 1);
     expect(fs.readFileSync(path.join(out, 'guide', 'index.html'), 'utf8')).toContain('A sentence added in an edit.');

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { build } from '../scripts/build.ts';
 import { launchBrowser, type BrowserSession } from '../scripts/browser.ts';
-import { prepareWarmStart } from '../scripts/paginate/worker-pages.ts';
+import { prepareWarmStart, prepareWorkerPages, workersPerEdition } from '../scripts/paginate/worker-pages.ts';
 import { ROOT, tempDir } from './helpers/build.ts';
 
 const SAMPLE = path.join(ROOT, 'content', 'colophon-guide');
@@ -59,5 +59,20 @@ describe('layout pages made ready before a build', () => {
     await expect(build({ input: path.join(tempDir(), 'missing'), outDir: tempDir(), formats: ['pdf', 'print'], browser: async () => session, warm })).rejects.toThrow();
     expect(tabs.every((t) => t!.page.isClosed())).toBe(true);
     expect(fs.existsSync(warm.work)).toBe(false);
+  });
+
+  it('get ready no more than the parts a build expects to lay out', () => {
+    const work = tempDir();
+    const count = (expected?: number) =>
+      // No browser: every page gives up (undefined), which the build's workers take as none made ready.
+      prepareWorkerPages(Promise.reject(new Error('no browser')), work, ['screen'], expected).screen!.length;
+    // One edition has every core (two here, as on the machines builds run on).
+    const all = workersPerEdition(1);
+    expect(all).toBeGreaterThan(1);
+    expect(count()).toBe(all);
+    expect(count(50)).toBe(all);
+    // After an edit of one chapter, or of none (the front matter may still be laid out), one page.
+    expect(count(1)).toBe(1);
+    expect(count(0)).toBe(1);
   });
 });

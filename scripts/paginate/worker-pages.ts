@@ -34,9 +34,16 @@ export function laidOutInParts(ctx: Pick<BuildContext, 'parallel'>, pub: Pick<Pu
   return ctx.parallel && pub.meta.layout === 'book' && chapters > 1;
 }
 
-/** Pages for the workers of each edition, in its folder under `work`; one that fails to get ready is undefined. */
-export function prepareWorkerPages(session: Promise<BrowserSession>, work: string, editions: Edition[]): WorkerPages {
-  const count = workersPerEdition(editions.length);
+/**
+ * Pages for the workers of each edition, in its folder under `work`; one that
+ * fails to get ready is undefined. With `expected`, the parts each edition is
+ * expected to lay out (after an edit, the chapters changed), no more pages
+ * than that get ready: a page costs Chromium a renderer, a navigation and the
+ * Paged.js bundle, on a core that a rebuild of one chapter needs. A worker
+ * with no page ready opens its own (parts.ts).
+ */
+export function prepareWorkerPages(session: Promise<BrowserSession>, work: string, editions: Edition[], expected = Infinity): WorkerPages {
+  const count = Math.min(workersPerEdition(editions.length), Math.max(1, expected));
   const pages: WorkerPages = {};
   for (const edition of editions) {
     pages[edition] = Array.from({ length: count }, () =>

@@ -30,6 +30,11 @@ export function parseCacheKey(toolRoot: string, inputs: unknown): string {
   return createHash('sha256').update(parserVersion(toolRoot)).update(JSON.stringify(inputs)).digest('hex');
 }
 
+/** Whether an entry is kept under `key` (read or not). */
+export function hasParsed(dir: string, key: string): boolean {
+  return fs.existsSync(path.join(dir, `${key}.json.gz`));
+}
+
 export function readParsed(dir: string, key: string): CachedParse | undefined {
   try {
     const file = path.join(dir, `${key}.json.gz`);
