@@ -151,9 +151,9 @@ function quadruple(): string {
 
 function row(r: Run): string {
   const memory = `${r.peakMiB.toFixed(0).padStart(7)} MiB ${r.peakPssMiB.toFixed(0).padStart(6)} MiB PSS`;
-  if (r.failed) return `${r.label.padEnd(46)} ${r.seconds.toFixed(1).padStart(7)} s ${memory}   FAILED: ${r.failed.slice(0, 120)}`;
+  if (r.failed) return `${r.label.padEnd(50)} ${r.seconds.toFixed(1).padStart(7)} s ${memory}   FAILED: ${r.failed.slice(0, 120)}`;
   const pps = r.pages ? (r.pages / r.seconds).toFixed(1) : '-';
-  return `${r.label.padEnd(46)} ${r.seconds.toFixed(1).padStart(7)} s ${memory} ${String(r.pages || '-').padStart(6)} pages ${pps.padStart(7)} pages/s`;
+  return `${r.label.padEnd(50)} ${r.seconds.toFixed(1).padStart(7)} s ${memory} ${String(r.pages || '-').padStart(6)} pages ${pps.padStart(7)} pages/s`;
 }
 
 async function main(): Promise<void> {
