@@ -30,14 +30,16 @@ export function parseCacheKey(toolRoot: string, inputs: unknown): string {
   return createHash('sha256').update(parserVersion(toolRoot)).update(JSON.stringify(inputs)).digest('hex');
 }
 
+const entryFile = (dir: string, key: string) => path.join(dir, `${key}.json.gz`);
+
 /** Whether an entry is kept under `key` (read or not). */
 export function hasParsed(dir: string, key: string): boolean {
-  return fs.existsSync(path.join(dir, `${key}.json.gz`));
+  return fs.existsSync(entryFile(dir, key));
 }
 
 export function readParsed(dir: string, key: string): CachedParse | undefined {
   try {
-    const file = path.join(dir, `${key}.json.gz`);
+    const file = entryFile(dir, key);
     const entry = JSON.parse(zlib.gunzipSync(fs.readFileSync(file)).toString('utf8')) as CachedParse;
     if (!entry.chapter.images.every((image) => fs.existsSync(image))) return undefined;
     markUsed(file);
@@ -49,7 +51,7 @@ export function readParsed(dir: string, key: string): CachedParse | undefined {
 
 export function writeParsed(dir: string, key: string, entry: CachedParse): void {
   try {
-    writeCacheEntry(path.join(dir, `${key}.json.gz`), zlib.gzipSync(JSON.stringify(entry), { level: 1 }));
+    writeCacheEntry(entryFile(dir, key), zlib.gzipSync(JSON.stringify(entry), { level: 1 }));
   } catch {
     // A cache that cannot be written only makes the next build slower.
   }
