@@ -197,6 +197,12 @@ export async function startBrowser(options: LaunchOptions = {}): Promise<{ sessi
   } catch (error) {
     throw failed(error);
   }
+  // Puppeteer's transport stops listening to the pipe once the connection
+  // closes: a write still under way when Chromium exits (pages closed as the
+  // browser closes, a crash) then fails (EPIPE, ECONNRESET) as an 'error'
+  // event nobody handles, and that ends the process. What the failure means
+  // is known from the connection (its calls reject) and from Chromium's exit.
+  for (const pipe of [child.stdio[3], child.stdio[4]]) pipe?.on('error', () => undefined);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const kill = () => {
     try {

@@ -2,7 +2,8 @@
  * The browser a build starts runs only what the build uses: a renderer per
  * page we open and no other (no omnibox popup, no spare renderer), and no
  * network service process of its own. Each of those costs 80–160 MB of the
- * build's peak memory.
+ * build's peak memory. And a browser that goes away mid-message does not take
+ * the build's process with it.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -47,5 +48,29 @@ describe('the browser of a build', () => {
     expect(processes.filter((p) => p.includes('--type=renderer'))).toHaveLength(2);
     expect(processes.filter((p) => p.includes('--utility-sub-type=network.mojom.NetworkService'))).toEqual([]);
     for (const { page } of tabs) await page.close();
+  });
+});
+
+describe('a browser that goes away', () => {
+  it('does not end the process when a write to it fails after the connection closed', { timeout: 60_000 }, async () => {
+    const gone = await launchBrowser();
+    const { page } = await openSandboxedPage(gone, [tempDir()]);
+    const uncaught: unknown[] = [];
+    const onUncaught = (error: unknown) => uncaught.push(error);
+    process.on('uncaughtException', onUncaught);
+    try {
+      // Chromium stops reading: a long message stays queued in Node, past what the pipe holds.
+      process.kill(-gone.pid, 'SIGSTOP');
+      const pending = page.evaluate(`${JSON.stringify('x'.repeat(4_000_000))}.length`).catch(() => undefined);
+      // The connection closes (puppeteer stops listening to the pipe), then Chromium goes: the queued write fails.
+      await gone.browser.disconnect();
+      process.kill(-gone.pid, 'SIGKILL');
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      await pending;
+    } finally {
+      process.off('uncaughtException', onUncaught);
+      await gone.close();
+    }
+    expect(uncaught).toEqual([]);
   });
 });
