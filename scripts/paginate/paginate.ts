@@ -135,6 +135,15 @@ export interface SandboxedPage {
   garbagePages?: number;
   /** Collections made in this page. */
   collected?: number;
+  /** Chromium lays it out for print already: the emulated media stays across documents and navigations. */
+  printMedia?: boolean;
+}
+
+/** Print media in `tab`, asked of Chromium once per page. */
+async function emulatePrint(tab: SandboxedPage): Promise<void> {
+  if (tab.printMedia) return;
+  await tab.page.emulateMediaType('print');
+  tab.printMedia = true;
 }
 
 /** One document through Paged.js, numbered, with its page map, printed: the reference path. */
@@ -191,7 +200,7 @@ async function layOutOnce(session: BrowserSession, options: PaginateOptions): Pr
   const closePage = () => page.close().then(() => undefined, () => undefined);
   try {
     page.setDefaultTimeout(options.timeoutMs);
-    await page.emulateMediaType('print');
+    await emulatePrint(tab);
     await withTimeout(Promise.race([runPaged(tab, options.htmlFile, options.garbagePages ?? DEFAULT_GARBAGE_PAGES, options.fontPlan), crashed]), options.timeoutMs, `Laying out ${options.label}`);
     assertClean(report, options.label);
     page.off('error', onError);
@@ -219,7 +228,7 @@ export async function openPaginated(session: BrowserSession, options: PaginateOp
   const closePage = () => page.close().then(() => undefined, () => undefined);
   try {
     page.setDefaultTimeout(options.timeoutMs);
-    await page.emulateMediaType('print');
+    await emulatePrint(tab);
     await page.goto(pathToFileURL(options.htmlFile).href, { waitUntil: 'load', timeout: options.timeoutMs });
     await page.evaluate('document.fonts.ready.then(() => true)');
     assertClean(report, options.label);
@@ -234,10 +243,28 @@ export async function openPaginated(session: BrowserSession, options: PaginateOp
  * Page numbers, contents and cross-reference numbers (paginate/in-page/finish.js)
  * for joined parts; a document laid out by Paged.js gets them from the Finish handler.
  */
-export async function finish(page: Page, options?: { offset: number; folios: string[]; targets: Record<string, string> }): Promise<void> {
-  await page.evaluate(scriptSource(FINISH_SCRIPT));
-  // Then the fonts of any character the numbers brought in are loaded, in the same round trip: print() does not wait for them again.
-  await page.evaluate(`Promise.resolve(window.colophonFinish(${JSON.stringify(options ?? null)})).then(() => document.fonts.ready).then(() => true)`);
+export async function finish(page: Page, options?: { offset: number; folios: string[]; targets: Record<string, string> }): Promise<PageMap> {
+  // Then the fonts of any character the numbers brought in are loaded, and
+  // the page map read, in the same round trip: print() does not wait for the
+  // fonts again. A page that laid its document out has the scripts already
+  // (loadScripts); one that opened joined parts gets them first.
+  const call = `Promise.resolve(window.colophonFinish(${JSON.stringify(options ?? null)})).then(() => document.fonts.ready).then(() => window.colophonPageMap())`;
+  return (await withScripts(page, [FINISH_SCRIPT, PAGE_MAP_SCRIPT], ['colophonFinish', 'colophonPageMap'], call)) as PageMap;
+}
+
+/**
+ * Evaluates `call` once the page defines `names`, which `scripts` define:
+ * one round trip where they are there already, as in a page that laid its
+ * document out, and two more where they are not.
+ */
+async function withScripts(page: Page, scripts: string[], names: string[], call: string): Promise<unknown> {
+  const present = names.map((n) => `typeof window.${n} === 'function'`).join(' && ');
+  const NOT_YET = 'colophon: scripts not loaded';
+  const result = await page.evaluate(`(${present}) ? ${call} : ${JSON.stringify(NOT_YET)}`);
+  if (result !== NOT_YET) return result;
+  // Sent at once: the page runs them in order.
+  await Promise.all(scripts.map((file) => page.evaluate(scriptSource(file))));
+  return page.evaluate(call);
 }
 
 export interface SerializedPart {
@@ -281,6 +308,7 @@ export async function preparePage(session: BrowserSession, dir: string): Promise
     const file = path.join(dir, '.start.html');
     fs.mkdirSync(dir, { recursive: true });
     fs.writeFileSync(file, START_DOCUMENT);
+    await emulatePrint(tab);
     await tab.page.goto(pathToFileURL(file).href, { waitUntil: 'load' });
     await loadScripts(tab.page);
     assertClean(tab.report, `a layout page for ${dir}`);
@@ -300,7 +328,8 @@ export async function preparePage(session: BrowserSession, dir: string): Promise
 async function loadScripts(page: Page): Promise<void> {
   // Sent at once: the page runs them in order, and a page made ready while
   // Node is busy (worker-pages.ts) waits for one reply, not for six.
-  const sources = ['window.PagedConfig = { auto: false }', ...LAYOUT_SCRIPTS.map(scriptSource)];
+  // The page map's script too, which finish() then finds there.
+  const sources = ['window.PagedConfig = { auto: false }', ...[...LAYOUT_SCRIPTS, PAGE_MAP_SCRIPT].map(scriptSource)];
   await Promise.all(sources.map((source) => page.evaluate(source)));
 }
 
@@ -311,17 +340,23 @@ async function runPaged(tab: SandboxedPage, htmlFile: string, garbagePages: numb
   const folder = path.dirname(htmlFile);
   if (tab.pagedIn === folder) {
     // Paged.js already runs here, on a document of the same folder: a new
-    // Previewer lays the part out in place of that document.
-    const replaced = (await page.evaluate(`window.colophonReplaceDocument(${JSON.stringify(fs.readFileSync(htmlFile, 'utf8'))})`)) as number;
+    // Previewer lays the part out in place of that document, in the same
+    // round trip, unless the pages replaced bring those waiting to be
+    // collected to `garbagePages`: they are collected first.
+    const preview = `(() => { ${plan} return document.fonts.ready.then(() => (window.PagedPolyfill = new window.Paged.Previewer()).preview()); })()`;
+    const room = garbagePages - (tab.garbagePages ?? 0);
+    const html = JSON.stringify(fs.readFileSync(htmlFile, 'utf8'));
+    const { replaced, laidOut } = (await page.evaluate(
+      `window.colophonReplaceDocument(${html}).then((replaced) => (replaced < ${room} ? ${preview}.then(() => ({ replaced, laidOut: true })) : { replaced, laidOut: false }))`,
+    )) as { replaced: number; laidOut: boolean };
     tab.garbagePages = (tab.garbagePages ?? 0) + replaced;
-    if (tab.garbagePages >= garbagePages) {
-      const cdp = await page.createCDPSession();
-      await cdp.send('HeapProfiler.collectGarbage');
-      await cdp.detach();
-      tab.garbagePages = 0;
-      tab.collected = (tab.collected ?? 0) + 1;
-    }
-    await page.evaluate(`${plan} document.fonts.ready.then(() => (window.PagedPolyfill = new window.Paged.Previewer()).preview()).then(() => true)`);
+    if (laidOut) return;
+    const cdp = await page.createCDPSession();
+    await cdp.send('HeapProfiler.collectGarbage');
+    await cdp.detach();
+    tab.garbagePages = 0;
+    tab.collected = (tab.collected ?? 0) + 1;
+    await page.evaluate(`${preview}.then(() => true)`);
     return;
   }
   tab.pagedIn = undefined;
@@ -355,6 +390,5 @@ function scriptSource(file: string): string {
 }
 
 export async function readPageMap(page: Page): Promise<PageMap> {
-  await page.evaluate(scriptSource(PAGE_MAP_SCRIPT));
-  return page.evaluate('window.colophonPageMap()') as Promise<PageMap>;
+  return (await withScripts(page, [PAGE_MAP_SCRIPT], ['colophonPageMap'], 'window.colophonPageMap()')) as PageMap;
 }

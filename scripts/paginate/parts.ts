@@ -38,7 +38,6 @@ import {
   layOut,
   openPaginated,
   print,
-  readPageMap,
   serialize,
   type OutlineItem,
   type PageMap,
@@ -408,8 +407,7 @@ export async function paginateParts(session: BrowserSession, parts: Part[], opti
     if (own.to - own.from > own.piece.pages.length) {
       await addBlankSlot(laid.page);
     }
-    await finish(laid.page, own.finishing);
-    const map = await readPageMap(laid.page);
+    const map = await finish(laid.page, own.finishing);
     if (map.pageCount !== own.to - own.from) {
       throw new PaginationError(`${parts[i].label} has ${map.pageCount} pages for one chapter where ${own.to - own.from} were counted.`, laid.report);
     }
@@ -437,8 +435,7 @@ export async function paginateParts(session: BrowserSession, parts: Part[], opti
     if (chunk.trailingBlank) {
       await addBlankSlot(laid.page);
     }
-    await finish(laid.page, finishing);
-    const map = await readPageMap(laid.page);
+    const map = await finish(laid.page, finishing);
     if (map.pageCount !== chunk.pageCount) {
       throw new PaginationError(`${parts[i].label} has ${map.pageCount} pages where ${chunk.pageCount} were counted.`, laid.report);
     }
@@ -722,8 +719,7 @@ async function printChunk(
   const label = count === 1 ? `${parts[0]?.label ?? 'book'} and the rest of the book` : `pages ${chunk.offset + 1}–${chunk.offset + chunk.pageCount} of ${parts[0]?.label ?? 'the book'} and the rest of the book`;
   const doc = await openPaginated(session, { htmlFile: joined, allowedRoots: [options.dir], timeoutMs: options.timeoutMs, label, tab: await tab?.() });
   try {
-    await finish(doc.page, finishing ?? undefined);
-    const map = await readPageMap(doc.page);
+    const map = await finish(doc.page, finishing ?? undefined);
     if (finishing && map.pageCount !== chunk.pageCount) {
       throw new PaginationError(`Chunk ${c + 1} of the book has ${map.pageCount} pages where ${chunk.pageCount} were counted.`, doc.report);
     }
