@@ -104,17 +104,22 @@ export function fontFaceCss(faces: FontFace[], urlFor: (face: FontFace) => strin
     .join('\n');
 }
 
-/** Every code point used in the given strings (plus ASCII, which running heads and folios need). */
-export function codePointsOf(texts: Iterable<string>): Set<number> {
+/**
+ * Every code point used in the given strings, plus printable ASCII, which
+ * running heads and folios need (`ascii: false`: the strings' own alone).
+ */
+export function codePointsOf(texts: Iterable<string>, options: { ascii?: boolean } = {}): Set<number> {
   const set = new Set<number>();
   // A book repeats a few hundred characters: one array lookup for each
   // character of the Basic Multilingual Plane already seen (a tenth of the
   // time of the string iterator and a set for every character of the novel).
   // Surrogates are never marked, so that each pair is read as its code point.
   const seen = new Uint8Array(0x10000);
-  for (let c = 0x20; c < 0x7f; c++) {
-    set.add(c);
-    seen[c] = 1;
+  if (options.ascii ?? true) {
+    for (let c = 0x20; c < 0x7f; c++) {
+      set.add(c);
+      seen[c] = 1;
+    }
   }
   for (const t of texts) {
     for (let i = 0; i < t.length; i++) {

@@ -15,7 +15,7 @@ import v8 from 'node:v8';
 import { readCacheEntry, writeCacheEntry } from '../write/cache-entry.ts';
 import { toolFile, toolRoot } from '../util/package-dir.ts';
 import { codeVersion } from '../util/code-version.ts';
-import { coversCodePoint, readFontFaces, type FontFace, type FontFamilySpec } from '../fonts/font-faces.ts';
+import { codePointsOf, coversCodePoint, readFontFaces, type FontFace, type FontFamilySpec } from '../fonts/font-faces.ts';
 import type { EpubAsset } from './epub.ts';
 import { isWoff, sfntToWoff, woffToSfnt } from './woff.ts';
 
@@ -33,8 +33,8 @@ const ALWAYS = ' \u00A0-\u2010\u00AD';
  * (most edits) subsets nothing (the novel's fonts take a fifth of a second).
  */
 export async function embedFonts(specs: FontFamilySpec[], text: string, cache?: FontCache): Promise<EmbeddedFonts> {
-  const used = new Set<number>();
-  for (const ch of text + ALWAYS) used.add(ch.codePointAt(0)!);
+  // The text's characters, those only: a book's EPUB embeds the glyphs it shows.
+  const used = codePointsOf([text, ALWAYS], { ascii: false });
   const picked = pickedFaces(specs, used, cache);
   const assets: EpubAsset[] = [];
   const rules: Array<{ key: string; weight: number; rule: string }> = [];
