@@ -252,7 +252,9 @@ export async function startBrowser(options: LaunchOptions = {}): Promise<{ sessi
         await exited;
         clearTimeout(timer);
         running.delete(leftover);
-        fs.rmSync(root, { recursive: true, force: true });
+        // Off the main thread: the profile is a few hundred files, and a build
+        // closes its browser while it packages the EPUB (about 25 ms here).
+        await fs.promises.rm(root, { recursive: true, force: true });
       },
     };
   })().catch((error: unknown) => {
