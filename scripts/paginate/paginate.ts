@@ -240,12 +240,13 @@ export async function openPaginated(session: BrowserSession, options: PaginateOp
 }
 
 /**
- * Page numbers, contents and cross-reference numbers (paginate/in-page/finish.js)
- * for joined parts; a document laid out by Paged.js gets them from the Finish handler.
+ * Numbers a part or chunk of a book (paginate/in-page/finish.js: page numbers,
+ * contents and cross-reference numbers) and reads its page map. A book laid
+ * out as one document is numbered by the Finish handler instead.
  */
 export async function finish(page: Page, options?: { offset: number; folios: string[]; targets: Record<string, string> }): Promise<PageMap> {
-  // Then the fonts of any character the numbers brought in are loaded, and
-  // the page map read, in the same round trip: print() does not wait for the
+  // The fonts of any character the numbers brought in are loaded, and the
+  // page map read, in the same round trip: print() does not wait for the
   // fonts again. A page that laid its document out has the scripts already
   // (loadScripts); one that opened joined parts gets them first.
   const call = `Promise.resolve(window.colophonFinish(${JSON.stringify(options ?? null)})).then(() => document.fonts.ready).then(() => window.colophonPageMap())`;
