@@ -173,22 +173,18 @@ async function main(): Promise<void> {
 
   // Colophon first: the print HTML it keeps (book.html, the whole book as one
   // document) is what stock pagedjs-cli lays out.
-  // The figures the targets are judged by are medians of RUNS runs (each cold
-  // one with a cache of its own): on a shared 2-core machine one run of the
-  // same build varies by a fifth.
+  // Measures run RUNS times (each cold run with a cache of its own): on a
+  // shared 2-core machine one run of the same build varies by a fifth.
   const sample = (label: string, k: number, r: Run): Run => {
     console.log(row({ ...r, label: `${label} [${k + 1}/${RUNS}]` }));
     return r;
   };
+  /** The middle one of values already sorted (the lower of the two middle ones of an even count). */
+  const middle = <T>(sorted: T[]): T => sorted[Math.floor((sorted.length - 1) / 2)];
   const medianOf = (label: string, samples: Run[]): Run => {
     // A failed run counts as the slowest.
     const sorted = [...samples].sort((a, b) => Number(Boolean(a.failed)) - Number(Boolean(b.failed)) || a.seconds - b.seconds);
-    return show({ ...sorted[Math.floor((samples.length - 1) / 2)], label: `${label} (median)` });
-  };
-  const median = async (label: string, once: (k: number) => Promise<Run>): Promise<Run> => {
-    const samples: Run[] = [];
-    for (let k = 0; k < RUNS; k++) samples.push(sample(label, k, await once(k)));
-    return medianOf(label, samples);
+    return show({ ...middle(sorted), label: `${label} (median)` });
   };
   const single = show(await colophon('colophon PDF, novel, one document', NOVEL, path.join(work, 'o2'), 'pdf', 'none', 'single', true));
   // Each cold build, then stock pagedjs-cli on the same book.
@@ -207,18 +203,19 @@ async function main(): Promise<void> {
   const stock4 = show(await pagedjsCli('pagedjs-cli, 4× novel', path.join(work, 'o3', '.html', 'novel4', 'screen', 'book.html')));
 
   // All outputs, cold; then one chapter edited (a sentence added at its end), in a copy and a cache of each run's own.
-  const edited: Run[] = [];
   const allColdRuns: Run[] = [];
-  const allCold = await median('colophon all outputs, novel, cold', async (k) => {
+  const edited: Run[] = [];
+  for (let k = 0; k < RUNS; k++) {
     const copy = path.join(work, `novel-edit-${k}`);
     fs.cpSync(NOVEL, copy, { recursive: true });
-    const run = await colophon('', copy, path.join(work, `o4-${k}`), 'pdf,print,epub,web', path.join(work, `cache-all-${k}`));
+    const [out, cache] = [path.join(work, `o4-${k}`), path.join(work, `cache-all-${k}`)];
+    allColdRuns.push(sample('colophon all outputs, novel, cold', k, await colophon('', copy, out, 'pdf,print,epub,web', cache)));
     fs.appendFileSync(path.join(copy, 'chapter-30.md'), '\nAn edited sentence at the end of the chapter.\n');
-    edited.push(await colophon('', copy, path.join(work, `o4-${k}`), 'pdf,print,epub,web', path.join(work, `cache-all-${k}`)));
-    allColdRuns.push(run);
-    return run;
-  });
-  const allWarm = await median('colophon all outputs, one chapter edited', async (k) => edited[k]);
+    edited.push(await colophon('', copy, out, 'pdf,print,epub,web', cache));
+  }
+  const allCold = medianOf('colophon all outputs, novel, cold', allColdRuns);
+  for (const [k, r] of edited.entries()) sample('colophon all outputs, one chapter edited', k, r);
+  const allWarm = medianOf('colophon all outputs, one chapter edited', edited);
   const devCopy = path.join(work, 'novel-dev');
   fs.cpSync(NOVEL, devCopy, { recursive: true });
   const devWarm = show(await devEdit('colophon dev, one chapter edited (all outputs)', devCopy, path.join(work, 'o7'), path.join(devCopy, 'chapter-30.md')));
@@ -239,7 +236,7 @@ async function main(): Promise<void> {
   const paired = (as: Run[], bs: Run[]): { median: number; each: number[] } | undefined => {
     if ([...as, ...bs].some((r) => r.failed)) return undefined;
     const each = as.map((a, k) => a.seconds / bs[k].seconds);
-    return { median: [...each].sort((x, y) => x - y)[Math.floor((each.length - 1) / 2)], each };
+    return { median: middle([...each].sort((x, y) => x - y)), each };
   };
   const stockRatio = paired(stockRuns, coldRuns);
   const editRatio = paired(edited, allColdRuns);
