@@ -9,7 +9,7 @@ export default tseslint.config(
     // Scripts that run inside the paginated page.
     files: ['scripts/paginate/in-page/**/*.js'],
     languageOptions: {
-      globals: { window: 'readonly', document: 'readonly', NodeFilter: 'readonly', getComputedStyle: 'readonly', console: 'readonly', MessageChannel: 'readonly', performance: 'readonly', DOMParser: 'readonly' },
+      globals: { window: 'readonly', document: 'readonly', NodeFilter: 'readonly', getComputedStyle: 'readonly', console: 'readonly', MessageChannel: 'readonly', performance: 'readonly', DOMParser: 'readonly', XMLHttpRequest: 'readonly' },
     },
   },
   {

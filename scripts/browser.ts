@@ -133,6 +133,8 @@ export interface BrowserSession {
   browser: Browser;
   /** Chromium's own process (its renderers are its children). */
   pid: number;
+  /** Chromium's version (part of the layout cache's keys), asked once as it connects. */
+  version(): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -239,10 +241,15 @@ export async function startBrowser(options: LaunchOptions = {}): Promise<{ sessi
       stopped,
     ]);
     let closed = false;
+    // Asked now, while Node parses: each PDF edition needs it before its first
+    // layout, and a round trip then waits behind the pages being made ready.
+    const version = browser.version();
+    version.catch(() => undefined);
     return {
       // The same class: puppeteer's internal modules are typed apart from its public types.
       browser: browser as unknown as Browser,
       pid: child.pid!,
+      version: () => version,
       async close() {
         if (closed) return;
         closed = true;

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CSS_STACKS, languagesOf, planFontLoads, type FontPlan } from '../scripts/fonts/font-plan.ts';
 import { codePointsOf, fontFaceCss, readFontFaces, selectFaces, type FontFamilySpec } from '../scripts/fonts/font-faces.ts';
 import { launchBrowser, type BrowserSession } from '../scripts/browser.ts';
-import { layOut } from '../scripts/paginate/paginate.ts';
+import { PaginationError, layOut, preparePage, readPageMap } from '../scripts/paginate/paginate.ts';
 import type { ParsedChapter } from '../scripts/model.ts';
 import { ROOT, tempDir } from './helpers/build.ts';
 
@@ -138,6 +138,51 @@ describe('a layout with a plan', () => {
       await laid.close();
     }
   };
+
+  it('in a page that lays out part after part: loads the planned faces, reads each stylesheet once, and fails on one it cannot read', { timeout: 120_000 }, async () => {
+    const dir = tempDir();
+    const text = 'A plain English sentence.';
+    const cps = codePointsOf([text]);
+    const faces = selectFaces(FACES, cps);
+    const plan = planFontLoads(faces, cps, ['en']);
+    fs.mkdirSync(path.join(dir, 'fonts'));
+    for (const f of faces) fs.copyFileSync(f.file, path.join(dir, 'fonts', path.basename(f.file)));
+    fs.writeFileSync(path.join(dir, 'fonts.css'), fontFaceCss(faces, (f) => `fonts/${path.basename(f.file)}`));
+    const css = `:root { --font-serif: ${CSS_STACKS.serif.map((f) => `'${f}'`).join(', ')}; } html { font-family: var(--font-serif); } @page { size: 100mm 80mm; }`;
+    fs.writeFileSync(path.join(dir, 'page.css'), css);
+    const doc = (body: string, sheets = ['page.css']) =>
+      `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>t</title><link rel="stylesheet" href="fonts.css" data-pagedjs-ignore>` +
+      `${sheets.map((s) => `<link rel="stylesheet" href="${s}">`).join('')}<style>p { color: rgb(1, 2, 3); }</style></head><body>${body}</body></html>`;
+    const tab = await preparePage(session, dir);
+    const requested: string[] = [];
+    tab.page.on('request', (r) => requested.push(path.basename(new URL(r.url()).pathname)));
+    try {
+      const layOutPart = async (name: string, html: string) => {
+        fs.writeFileSync(path.join(dir, name), html);
+        return layOut(session, { htmlFile: path.join(dir, name), allowedRoots: [dir], timeoutMs: 60_000, label: name, tab, fontPlan: plan });
+      };
+      for (const [k, name] of ['one.html', 'two.html'].entries()) {
+        const laid = await layOutPart(name, doc(`<p>${text} ${'More words. '.repeat(80 * (k + 1))}</p>`));
+        const map = await readPageMap(laid.page);
+        // The stylesheet Paged.js was handed shaped the pages: 100 × 80 mm; the inline one styled the text.
+        expect(Math.round(map.width / 96 * 25.4)).toBe(100);
+        expect(Math.round(map.height / 96 * 25.4)).toBe(80);
+        expect(map.pageCount).toBeGreaterThan(k + 1);
+        expect(await laid.page.evaluate(`getComputedStyle(document.querySelector('.pagedjs_page p')).color`)).toBe('rgb(1, 2, 3)');
+        const families = (await laid.page.evaluate(`[...document.fonts].filter((f) => f.status === 'loaded').map((f) => f.family.replace(/^["']|["']$/g, ''))`)) as string[];
+        expect(families).toContain(SERIF);
+        expect(families).not.toContain(CJK);
+      }
+      // Read by the page once for both parts (the browser no longer loads those Paged.js reads again).
+      expect(requested.filter((r) => r === 'page.css')).toEqual(['page.css']);
+      expect(requested.filter((r) => r === 'fonts.css')).toEqual(['fonts.css']);
+      const failing = layOutPart('three.html', doc('<p>Three.</p>', ['page.css', 'missing.css']));
+      await expect(failing).rejects.toThrow(PaginationError);
+      await expect(failing).rejects.toThrow(/could not load file:.*missing\.css/);
+    } finally {
+      await tab.page.close().catch(() => undefined);
+    }
+  });
 
   it('loads the faces of the families that draw the text, where Paged.js alone loads every face', { timeout: 120_000 }, async () => {
     const text = 'A plain English sentence.';

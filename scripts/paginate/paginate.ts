@@ -343,12 +343,12 @@ async function runPaged(tab: SandboxedPage, htmlFile: string, garbagePages: numb
     // Paged.js already runs here, on a document of the same folder: a new
     // Previewer lays the part out in place of that document, in the same
     // round trip, unless the pages replaced bring those waiting to be
-    // collected to `garbagePages`: they are collected first.
-    const preview = `(() => { ${plan} return document.fonts.ready.then(() => (window.PagedPolyfill = new window.Paged.Previewer()).preview()); })()`;
+    // collected to `garbagePages`: they are collected first. The plan comes
+    // first: the replaced document's faces start loading as soon as they are in.
     const room = garbagePages - (tab.garbagePages ?? 0);
     const html = JSON.stringify(fs.readFileSync(htmlFile, 'utf8'));
     const { replaced, laidOut } = (await page.evaluate(
-      `window.colophonReplaceDocument(${html}).then((replaced) => (replaced < ${room} ? ${preview}.then(() => ({ replaced, laidOut: true })) : { replaced, laidOut: false }))`,
+      `${plan} window.colophonReplaceDocument(${html}).then((replaced) => (replaced < ${room} ? window.colophonPreviewReplaced().then(() => ({ replaced, laidOut: true })) : { replaced, laidOut: false }))`,
     )) as { replaced: number; laidOut: boolean };
     tab.garbagePages = (tab.garbagePages ?? 0) + replaced;
     if (laidOut) return;
@@ -357,7 +357,7 @@ async function runPaged(tab: SandboxedPage, htmlFile: string, garbagePages: numb
     await cdp.detach();
     tab.garbagePages = 0;
     tab.collected = (tab.collected ?? 0) + 1;
-    await page.evaluate(`${preview}.then(() => true)`);
+    await page.evaluate('window.colophonPreviewReplaced().then(() => true)');
     return;
   }
   tab.pagedIn = undefined;

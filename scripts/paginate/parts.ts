@@ -256,7 +256,7 @@ async function layOutPart(
 
 /** Lays out every part (in parallel, from the cache where possible) and prints them, as `options.printing` says. */
 export async function paginateParts(session: BrowserSession, parts: Part[], options: PartsOptions): Promise<PartsResult> {
-  const shared = options.cacheDir ? sharedKey(options.dir, await session.browser.version()) : '';
+  const shared = options.cacheDir ? sharedKey(options.dir, await session.version()) : '';
   const inPlace = (options.printing ?? DEFAULT_PRINTING) === 'parts';
   const forward = inPlace ? linksForward(parts) : [];
   const results: SerializedPart[] = new Array(parts.length);

@@ -31,16 +31,27 @@
     return lo < runs.length && runs[lo][0] <= b;
   };
 
-  chunker.loadFonts = function loadFonts() {
+  /**
+   * Starts loading the planned faces not loaded yet and returns their loads
+   * (those Chromium is loading already included); none without a plan.
+   * Called as soon as a replaced document's faces are in (replace-document.js)
+   * and again by loadFonts, which then waits for them.
+   */
+  window.colophonLoadPlannedFaces = function colophonLoadPlannedFaces() {
     const plan = window.colophonFontPlan;
-    if (!plan) return loadAll.call(this);
     const loads = [];
+    if (!plan) return loads;
     for (const face of document.fonts) {
       if (face.status === 'loaded') continue;
       const runs = plan[face.family.replace(/^["']|["']$/g, '')];
       const wanted = face.status !== 'unloaded' || (runs && rangesOf(face.unicodeRange).some((range) => meets(runs, range)));
       if (wanted) loads.push(face.load().catch(() => undefined));
     }
-    return Promise.all(loads);
+    return loads;
+  };
+
+  chunker.loadFonts = function loadFonts() {
+    if (!window.colophonFontPlan) return loadAll.call(this);
+    return Promise.all(window.colophonLoadPlannedFaces());
   };
 })();
