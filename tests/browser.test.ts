@@ -2,8 +2,8 @@
  * The browser a build starts runs only what the build uses: a renderer per
  * page we open and no other (no omnibox popup, no spare renderer), and no
  * network service process of its own. Each of those costs 80–160 MB of the
- * build's peak memory. Its renderers all run at the same priority. And a browser that goes away mid-message does not take
- * the build's process with it.
+ * build's peak memory. Its renderers all run at the same priority. And a
+ * browser that goes away mid-message does not take the build's process with it.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -13,25 +13,18 @@ import { launchBrowser, openSandboxedPage, type BrowserSession } from '../script
 import { tempDir } from './helpers/build.ts';
 import { descendants } from '../scripts/util/process-tree.ts';
 
-/** The command lines of every process below `root`. */
-function commandLines(root: number): string[] {
-  const out: string[] = [];
-  for (const pid of descendants(root)) {
-    try {
-      out.push(fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' '));
-    } catch {
-      // the process ended while we looked
-    }
-  }
-  return out;
-}
-
 function commandLine(pid: number): string {
   try {
-    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
   } catch {
+    // the process ended while we looked
     return '';
   }
+}
+
+/** The command lines of every process below `root`. */
+function commandLines(root: number): string[] {
+  return descendants(root).map(commandLine).filter(Boolean);
 }
 
 /** The nice value of a process's main thread (field 19 of /proc/PID/stat). */

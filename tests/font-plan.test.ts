@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CSS_STACKS, languagesOf, planFontLoads, type FontPlan } from '../scripts/fonts/font-plan.ts';
-import { codePointsOf, fontFaceCss, readFontFaces, selectFaces, type FontFamilySpec } from '../scripts/fonts/font-faces.ts';
+import { codePointsOf, fontFaceCss, readFontFaces, selectFaces, type FontFace, type FontFamilySpec } from '../scripts/fonts/font-faces.ts';
 import { launchBrowser, type BrowserSession } from '../scripts/browser.ts';
 import { PaginationError, layOut, preparePage, readPageMap } from '../scripts/paginate/paginate.ts';
 import type { ParsedChapter } from '../scripts/model.ts';
@@ -118,21 +118,28 @@ describe('a layout with a plan', () => {
     await session?.close();
   });
 
-  /** The families of the faces loaded once `text` is laid out. */
-  const loadedFamilies = async (text: string, plan: FontPlan | undefined): Promise<string[]> => {
+  /** A folder with the faces that draw `text` (fonts.css, fonts/) and page.css: the serif stack, pages of `size`. */
+  const fontFolder = (text: string, size: string): { dir: string; faces: FontFace[] } => {
     const dir = tempDir();
-    const cps = codePointsOf([text]);
-    const faces = selectFaces(FACES, cps);
+    const faces = selectFaces(FACES, codePointsOf([text]));
     fs.mkdirSync(path.join(dir, 'fonts'));
     for (const f of faces) fs.copyFileSync(f.file, path.join(dir, 'fonts', path.basename(f.file)));
     fs.writeFileSync(path.join(dir, 'fonts.css'), fontFaceCss(faces, (f) => `fonts/${path.basename(f.file)}`));
-    const css = `:root { --font-serif: ${CSS_STACKS.serif.map((f) => `'${f}'`).join(', ')}; } html { font-family: var(--font-serif); } @page { size: 100mm 100mm; }`;
+    const css = `:root { --font-serif: ${CSS_STACKS.serif.map((f) => `'${f}'`).join(', ')}; } html { font-family: var(--font-serif); } @page { size: ${size}; }`;
     fs.writeFileSync(path.join(dir, 'page.css'), css);
+    return { dir, faces };
+  };
+  /** The families of the faces a page has loaded. */
+  const LOADED_FAMILIES = `[...document.fonts].filter((f) => f.status === 'loaded').map((f) => f.family.replace(/^["']|["']$/g, ''))`;
+
+  /** The families of the faces loaded once `text` is laid out. */
+  const loadedFamilies = async (text: string, plan: FontPlan | undefined): Promise<string[]> => {
+    const { dir } = fontFolder(text, '100mm 100mm');
     const html = `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>t</title><link rel="stylesheet" href="fonts.css" data-pagedjs-ignore><link rel="stylesheet" href="page.css"></head><body><p>${text}</p></body></html>`;
     fs.writeFileSync(path.join(dir, 'doc.html'), html);
     const laid = await layOut(session, { htmlFile: path.join(dir, 'doc.html'), allowedRoots: [dir], timeoutMs: 60_000, label: 'a test page', fontPlan: plan });
     try {
-      const families = (await laid.page.evaluate(`[...document.fonts].filter((f) => f.status === 'loaded').map((f) => f.family.replace(/^["']|["']$/g, ''))`)) as string[];
+      const families = (await laid.page.evaluate(LOADED_FAMILIES)) as string[];
       return [...new Set(families)].sort();
     } finally {
       await laid.close();
@@ -140,16 +147,9 @@ describe('a layout with a plan', () => {
   };
 
   it('in a page that lays out part after part: loads the planned faces, reads each stylesheet once, and fails on one it cannot read', { timeout: 120_000 }, async () => {
-    const dir = tempDir();
     const text = 'A plain English sentence.';
-    const cps = codePointsOf([text]);
-    const faces = selectFaces(FACES, cps);
-    const plan = planFontLoads(faces, cps, ['en']);
-    fs.mkdirSync(path.join(dir, 'fonts'));
-    for (const f of faces) fs.copyFileSync(f.file, path.join(dir, 'fonts', path.basename(f.file)));
-    fs.writeFileSync(path.join(dir, 'fonts.css'), fontFaceCss(faces, (f) => `fonts/${path.basename(f.file)}`));
-    const css = `:root { --font-serif: ${CSS_STACKS.serif.map((f) => `'${f}'`).join(', ')}; } html { font-family: var(--font-serif); } @page { size: 100mm 80mm; }`;
-    fs.writeFileSync(path.join(dir, 'page.css'), css);
+    const { dir, faces } = fontFolder(text, '100mm 80mm');
+    const plan = planFontLoads(faces, codePointsOf([text]), ['en']);
     const doc = (body: string, sheets = ['page.css']) =>
       `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>t</title><link rel="stylesheet" href="fonts.css" data-pagedjs-ignore>` +
       `${sheets.map((s) => `<link rel="stylesheet" href="${s}">`).join('')}<style>p { color: rgb(1, 2, 3); }</style></head><body>${body}</body></html>`;
@@ -169,7 +169,7 @@ describe('a layout with a plan', () => {
         expect(Math.round(map.height / 96 * 25.4)).toBe(80);
         expect(map.pageCount).toBeGreaterThan(k + 1);
         expect(await laid.page.evaluate(`getComputedStyle(document.querySelector('.pagedjs_page p')).color`)).toBe('rgb(1, 2, 3)');
-        const families = (await laid.page.evaluate(`[...document.fonts].filter((f) => f.status === 'loaded').map((f) => f.family.replace(/^["']|["']$/g, ''))`)) as string[];
+        const families = (await laid.page.evaluate(LOADED_FAMILIES)) as string[];
         expect(families).toContain(SERIF);
         expect(families).not.toContain(CJK);
       }

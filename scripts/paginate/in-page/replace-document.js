@@ -48,14 +48,16 @@
       }),
     );
 
+  // The stylesheets taken from the document last replaced, for its preview.
+  let sheets = Promise.resolve([]);
+
   window.colophonReplaceDocument = function colophonReplaceDocument(html) {
     const replaced = document.querySelectorAll('.pagedjs_page').length;
     const doc = new DOMParser().parseFromString(html, 'text/html');
     // Read while the font faces load, instead of after (the browser's own
     // load of the links, then Paged.js's): one wave of requests, not two.
-    const sheets = takeSheets(doc);
+    sheets = takeSheets(doc);
     sheets.catch(() => undefined);
-    window.colophonSheets = sheets;
     // Inert until Paged.js pours it into pages, as Previewer.wrapContent would
     // leave it; the browser does not lay it out as one long page meanwhile.
     const template = doc.createElement('template');
@@ -100,6 +102,6 @@
 
   /** Lays the replaced document out with a new Previewer, given the stylesheets taken from it. */
   window.colophonPreviewReplaced = function colophonPreviewReplaced() {
-    return window.colophonSheets.then((sheets) => (window.PagedPolyfill = new window.Paged.Previewer()).preview(undefined, sheets));
+    return sheets.then((taken) => (window.PagedPolyfill = new window.Paged.Previewer()).preview(undefined, taken));
   };
 })();
