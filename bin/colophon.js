@@ -22,3 +22,8 @@ if (compiled) {
 }
 tuneForShortRun();
 process.exitCode = await main(args);
+// Done once what it printed is written: a timer a library left behind (puppeteer
+// waits 30 s for a page that a browser closed by a failed build never opens)
+// must not keep the shell waiting.
+await Promise.all([process.stdout, process.stderr].map((stream) => new Promise((resolve) => stream.write('', resolve))));
+process.exit();

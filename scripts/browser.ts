@@ -292,7 +292,7 @@ export async function openSandboxedPage(
   session: BrowserSession,
   allowedRoots: string[],
 ): Promise<{ page: Page; report: PageReport }> {
-  const page = await session.browser.newPage();
+  const page = await whileConnected(session.browser, session.browser.newPage());
   const report: PageReport = { blocked: [], failed: [], errors: [] };
   const roots = allowedRoots.map((r) => path.resolve(r) + path.sep);
   await page.setRequestInterception(true);
@@ -325,6 +325,42 @@ export async function openSandboxedPage(
   await cdp.send('Network.enable');
   cdp.on('Network.webSocketCreated', ({ url }) => report.blocked.push(url));
   return { page, report };
+}
+
+/**
+ * `work`, or a failure as soon as the browser is gone. A new page waits for
+ * its target to show up for 30 s, even once the connection closed: a build
+ * whose content failed while its cover or layout pages were being opened
+ * closes the browser, then waited that long to report the problems.
+ */
+function whileConnected<T>(browser: Browser, work: Promise<T>): Promise<T> {
+  work.catch(() => undefined);
+  let onGone = () => undefined as void;
+  const gone = new Promise<never>((_, reject) => {
+    onGone = () => reject(new Error('Chromium closed before the page opened.'));
+    if (!browser.connected) onGone();
+    else browser.once('disconnected', onGone);
+  });
+  return Promise.race([work, gone]).finally(() => browser.off('disconnected', onGone));
+}
+
+/**
+ * Closes a page; a close that fails (the page or browser is gone) is no error.
+ * Chromium acknowledges a close that meets a navigation's commit and then
+ * drops it (crbug.com/536385539): a page closed after a layout timed out in
+ * its navigation, say. Puppeteer waits for the page to go, which it then
+ * never does; a close not done within `retryMs` is asked again, which Chromium
+ * carries out. After `tries`, the page is left to the browser's own close.
+ */
+export async function closePage(page: Pick<Page, 'close' | 'isClosed'>, options: { retryMs?: number; tries?: number } = {}): Promise<void> {
+  const { retryMs = 2_000, tries = 3 } = options;
+  for (let i = 0; i < tries && !page.isClosed(); i++) {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), retryMs)));
+    const done = await Promise.race([page.close().then(() => true, () => true), late]);
+    clearTimeout(timer);
+    if (done) return;
+  }
 }
 
 /** An HTML document of the build, answered by us with the page's content security policy. */

@@ -85,4 +85,18 @@ describe('a browser that goes away', () => {
     }
     expect(uncaught).toEqual([]);
   });
+
+  it('fails a page asked for as it closes at once, instead of after waiting 30 s for the page to show up', { timeout: 60_000 }, async () => {
+    // A build whose content fails closes the browser while its cover and layout pages are being opened.
+    for (const delay of [0, 20]) {
+      const gone = await launchBrowser();
+      const started = Date.now();
+      const opening = openSandboxedPage(gone, [tempDir()]);
+      opening.catch(() => undefined);
+      await new Promise((resolve) => setTimeout(resolve, delay));
+      await gone.close();
+      await expect(opening).rejects.toThrow(/Chromium closed before the page opened/);
+      expect(Date.now() - started).toBeLessThan(10_000);
+    }
+  });
 });

@@ -5,6 +5,7 @@
  * anything is fetched; and extreme but legal Markdown (deep nesting, a long
  * table, a long word, astral characters, repeated headings) builds cleanly.
  */
+import { spawnSync } from 'node:child_process';
 import dns from 'node:dns';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -206,6 +207,16 @@ describe('images outside the publication or on the network are refused', () => {
       ['IMAGE_OUTSIDE', '01-one.md', 5],
       ['IMAGE_REMOTE', '01-one.md', 7],
     ]);
+  });
+
+  it('the CLI reports them and ends at once, with no timer of the closed browser keeping it alive', () => {
+    const out = path.join(temp(), 'out');
+    // Before, a page the failed build had asked for kept the process 30 s after the report.
+    const r = spawnSync(process.execPath, ['bin/colophon.js', 'build', path.join(HOSTILE, 'image-dotdot'), '--out', out], { cwd: ROOT, encoding: 'utf8', timeout: 20_000 });
+    expect(r.signal, `still running after 20 s:\n${r.stderr}`).toBeNull();
+    expect(r.status, r.stderr).toBe(1);
+    expect(r.stderr).toMatch(/image-dotdot\/01-one\.md:5:1: error Image .* is outside the publication folder \[IMAGE_OUTSIDE\]/);
+    expect(fs.existsSync(out)).toBe(false);
   });
 
   it('symbolic links to a file or a folder outside', async () => {

@@ -11,7 +11,7 @@ import { pathToFileURL } from 'node:url';
 import type { Page } from 'puppeteer-core';
 import { packageDir, toolFile } from '../util/package-dir.ts';
 import { DEFAULT_GARBAGE_PAGES } from './chunks.ts';
-import { openSandboxedPage, type BrowserSession, type PageReport } from '../browser.ts';
+import { closePage, openSandboxedPage, type BrowserSession, type PageReport } from '../browser.ts';
 import type { FontPlan } from '../fonts/font-plan.ts';
 
 /** The Paged.js polyfill bundle pagedjs-cli injects; we use the same engine. */
@@ -197,16 +197,16 @@ async function layOutOnce(session: BrowserSession, options: PaginateOptions): Pr
     page.once('error', onError);
   });
   crashed.catch(() => undefined);
-  const closePage = () => page.close().then(() => undefined, () => undefined);
+  const close = () => closePage(page);
   try {
     page.setDefaultTimeout(options.timeoutMs);
     await emulatePrint(tab);
     await withTimeout(Promise.race([runPaged(tab, options.htmlFile, options.garbagePages ?? DEFAULT_GARBAGE_PAGES, options.fontPlan), crashed]), options.timeoutMs, `Laying out ${options.label}`);
     assertClean(report, options.label);
     page.off('error', onError);
-    return { page, report, close: reused ? async () => undefined : closePage };
+    return { page, report, close: reused ? async () => undefined : close };
   } catch (error) {
-    await closePage();
+    await close();
     if (error instanceof PaginationError || isCrash(error)) throw error;
     // Puppeteer's own limit (page.setDefaultTimeout) can strike first, in goto or an evaluation.
     if (error instanceof Error && error.name === 'TimeoutError') {
@@ -225,16 +225,16 @@ export async function openPaginated(session: BrowserSession, options: PaginateOp
   const { page, report } = tab;
   // A navigation: the page runs Paged.js no more.
   tab.pagedIn = undefined;
-  const closePage = () => page.close().then(() => undefined, () => undefined);
+  const close = () => closePage(page);
   try {
     page.setDefaultTimeout(options.timeoutMs);
     await emulatePrint(tab);
     await page.goto(pathToFileURL(options.htmlFile).href, { waitUntil: 'load', timeout: options.timeoutMs });
     await page.evaluate('document.fonts.ready.then(() => true)');
     assertClean(report, options.label);
-    return { page, report, close: reused ? async () => undefined : closePage };
+    return { page, report, close: reused ? async () => undefined : close };
   } catch (error) {
-    await closePage();
+    await close();
     throw error;
   }
 }
@@ -316,7 +316,7 @@ export async function preparePage(session: BrowserSession, dir: string): Promise
     tab.pagedIn = dir;
     return tab;
   } catch (error) {
-    await tab.page.close().catch(() => undefined);
+    await closePage(tab.page);
     throw error;
   }
 }

@@ -30,7 +30,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { openSandboxedPage, type BrowserSession } from '../browser.ts';
+import { closePage, openSandboxedPage, type BrowserSession } from '../browser.ts';
 import {
   LAYOUT_SCRIPTS,
   PaginationError,
@@ -609,13 +609,13 @@ export async function paginateParts(session: BrowserSession, parts: Part[], opti
       throw error;
     } finally {
       collected += tab?.collected ?? 0;
-      await tab?.page.close().catch(() => undefined);
-      void ready?.then((t) => t?.page.close().catch(() => undefined));
+      if (tab) await closePage(tab.page);
+      void ready?.then((t) => t && closePage(t.page));
     }
   };
   const cores = options.concurrency ?? os.availableParallelism();
   const workers = Math.max(1, Math.min(cores, tasks.length));
-  for (const spare of options.pages?.slice(workers) ?? []) void spare.then((t) => t?.page.close().catch(() => undefined));
+  for (const spare of options.pages?.slice(workers) ?? []) void spare.then((t) => t && closePage(t.page));
   await Promise.all(Array.from({ length: workers }, worker));
 
   // A part printed in place whose numbers the whole book confirms is done;

@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { BrowserSession } from '../browser.ts';
+import { closePage, type BrowserSession } from '../browser.ts';
 import type { BuildContext } from '../context.ts';
 import type { Publication } from '../model.ts';
 import type { Edition } from '../render/page-css.ts';
@@ -75,6 +75,6 @@ export function prepareWarmStart(session: Promise<BrowserSession>, editions: Edi
 /** Closes the pages no worker took and removes the work folder (once every page has settled: a page getting ready writes there). */
 export async function disposeWorkerPages(pages: WorkerPages | undefined, work: string): Promise<void> {
   const tabs = await Promise.all(Object.values(pages ?? {}).flat());
-  await Promise.all(tabs.map((tab) => tab?.page.close().catch(() => undefined)));
+  await Promise.all(tabs.map((tab) => tab && closePage(tab.page)));
   fs.rmSync(work, { recursive: true, force: true });
 }

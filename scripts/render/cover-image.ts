@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { openSandboxedPage, type BrowserSession } from '../browser.ts';
+import { closePage, openSandboxedPage, type BrowserSession } from '../browser.ts';
 
 export const COVER_WIDTH = 1600;
 export const COVER_HEIGHT = 2560;
@@ -23,7 +23,7 @@ export async function renderCoverImage(session: BrowserSession, htmlFile: string
     const jpeg = await page.screenshot({ type: 'jpeg', quality: 90, fullPage: false });
     return new Uint8Array(jpeg);
   } finally {
-    await page.close().catch(() => undefined);
+    await closePage(page);
   }
 }
 
