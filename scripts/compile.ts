@@ -25,6 +25,8 @@ export const ENTRY_POINTS = [
   'scripts/bench/run-dev-edit.ts',
   // Started as a worker thread by pdf-assembler.ts.
   'scripts/paginate/pdf-assembler-worker.ts',
+  // Started as a worker thread by parse-threads.ts.
+  'scripts/parse/parse-worker.ts',
 ];
 
 /**

@@ -99,6 +99,8 @@ export interface BuildOptions {
   warm?: WarmStart;
   /** The worker that merges and finishes PDFs, kept by the caller between builds (colophon dev: its pdf-lib stays warm); the build does not close it. */
   pdfWorker?: PdfWorker;
+  /** Threads that parse chapters beside the main one; default: one for a long book on a machine with a core to spare (parse/parse-threads.ts). */
+  parseHelpers?: number;
 }
 
 export interface BuildContext {
@@ -122,6 +124,8 @@ export interface BuildContext {
   onEarlyWeb?: (slug: string) => void;
   /** The caller's PDF worker (BuildOptions.pdfWorker); none: each book starts its own. */
   pdfWorker?: PdfWorker;
+  /** BuildOptions.parseHelpers; none: chosen by the book's length. */
+  parseHelpers?: number;
   /** Root of the Colophon installation (templates/, node_modules/). */
   toolRoot: string;
   /** Path as the user should read it in messages. */
@@ -167,6 +171,7 @@ export function createContext(options: BuildOptions): BuildContext {
     keepEditions: options.keepEditions ?? false,
     onEarlyWeb: options.onEarlyWeb,
     pdfWorker: options.pdfWorker,
+    parseHelpers: options.parseHelpers,
     onSuccess: [],
     toolRoot: toolRoot(),
     displayPath(abs: string) {

@@ -6,6 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { compile } from '../scripts/compile.ts';
 import offlineFetch from '../scripts/package/offline-fetch.ts';
@@ -13,6 +14,7 @@ import { freshCompiled } from '../bin/compiled.js';
 import { ROOT, buildInto, tempDir } from './helpers/build.ts';
 
 const SAMPLE = path.join(ROOT, 'content', 'colophon-guide');
+const NOVEL = path.join(ROOT, '..', 'shared', 'fixtures', 'novel');
 // Inside the project, as lib/ is: Colophon finds its own folder by walking up from the compiled files.
 const OUT = path.join(ROOT, 'test-artifacts', `compiled-${process.pid}`);
 afterAll(() => fs.rmSync(OUT, { recursive: true, force: true }));
@@ -48,6 +50,27 @@ describe('the compiled CLI', () => {
     const bundled = chunks.filter((code) => code.includes('A build does not go online'));
     expect(bundled).toHaveLength(1);
     await expect(offlineFetch('https://example.org/a.png')).rejects.toThrow(/does not go online.*https:\/\/example\.org\/a\.png/);
+  }, 240_000);
+
+  it('parses chapters in its own helper thread, giving what one thread gives', async () => {
+    if (!fs.existsSync(path.join(OUT, 'build.js'))) await compile(OUT);
+    expect(fs.existsSync(path.join(OUT, 'parse', 'parse-worker.js'))).toBe(true);
+    const outs = [tempDir(), tempDir()];
+    // The novel's web edition with and without a helper; what the build said is printed for the test.
+    const script = `
+      const { build } = await import(${JSON.stringify(pathToFileURL(path.join(OUT, 'build.js')).href)});
+      const said = [];
+      const logger = { step() {}, warn() {}, info: (m) => said.push(m) };
+      for (const [outDir, parseHelpers] of [[${JSON.stringify(outs[0])}, 1], [${JSON.stringify(outs[1])}, 0]])
+        await build({ input: ${JSON.stringify(NOVEL)}, outDir, formats: ['web'], cacheDir: false, parseHelpers, logger });
+      console.log(JSON.stringify(said));`;
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 120_000 });
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    // A helper that stops is reported (its chapters are parsed on the main thread): here none did.
+    expect(JSON.parse(run.stdout.trim().split('\n').pop()!)).toEqual([]);
+    const page = (dir: string) => fs.readFileSync(path.join(dir, 'novel', 'index.html'), 'utf8');
+    expect(page(outs[0])).toBe(page(outs[1]));
   }, 240_000);
 });
 

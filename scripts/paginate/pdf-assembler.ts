@@ -16,14 +16,12 @@
  * finished from chunks or from one document given to add() before is
  * finished from the worker's own (the caller's are empty by then).
  */
-import fs from 'node:fs';
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { IdOwner } from './chunks.ts';
 import type { PageMap } from './paginate.ts';
 import type { PdfMetadata } from './pdf-finish.ts';
 import type { ChunkPdf } from './pdf-merge.ts';
+import { workerEntry, workerExecArgv } from '../util/worker-entry.ts';
 
 /** What the book is finished from. */
 export type PrintedBook =
@@ -78,8 +76,8 @@ export type AssemblerAnswer =
   | { id: number; ok: false; error: { name: string; message: string; stack?: string } };
 
 export function startPdfWorker(): PdfWorker {
-  const entry = workerEntry();
-  const worker = new Worker(entry.code, { eval: entry.eval });
+  const entry = workerEntry(import.meta.url, './pdf-assembler-worker.ts', 'paginate/pdf-assembler-worker.js');
+  const worker = new Worker(entry.code, { eval: entry.eval, execArgv: workerExecArgv() });
   const pending = new Map<number, { resolve: (value: AssemblerAnswer) => void; reject: (error: Error) => void }>();
   let next = 0;
   let books = 0;
@@ -157,23 +155,4 @@ function movable(chunk: ChunkPdf): ArrayBuffer[] {
   const out = new Set<ArrayBuffer>();
   for (const v of views) if (v.buffer instanceof ArrayBuffer && v.byteOffset === 0 && v.byteLength === v.buffer.byteLength) out.add(v.buffer);
   return [...out];
-}
-
-/**
- * The worker: its compiled entry point (compile.ts), or the TypeScript
- * source, which a worker can only load once tsx's loader is registered in
- * it (a worker does not take --import from execArgv).
- */
-function workerEntry(): { code: string | URL; eval: boolean } {
-  if (import.meta.url.endsWith('.ts')) {
-    const tsx = createRequire(import.meta.url).resolve('tsx/package.json').replace(/package\.json$/, 'dist/esm/api/index.mjs');
-    const source = new URL('./pdf-assembler-worker.ts', import.meta.url);
-    return { code: `import(${JSON.stringify(pathToFileURL(tsx).href)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(source.href)}); });`, eval: true };
-  }
-  // Compiled, this code lies in lib/ or lib/chunks/; the worker is lib/paginate/pdf-assembler-worker.js.
-  for (const rel of ['./paginate/pdf-assembler-worker.js', '../paginate/pdf-assembler-worker.js']) {
-    const file = new URL(rel, import.meta.url);
-    if (fs.existsSync(file)) return { code: file, eval: false };
-  }
-  throw new Error(`The PDF worker (paginate/pdf-assembler-worker.js) is missing beside ${import.meta.url}: run npm run compile again.`);
 }
