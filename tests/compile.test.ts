@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { compile } from '../scripts/compile.ts';
+import { compile, dropVisitNaming } from '../scripts/compile.ts';
 import offlineFetch from '../scripts/package/offline-fetch.ts';
 import { freshCompiled } from '../bin/compiled.js';
 import { ROOT, buildInto, tempDir } from './helpers/build.ts';
@@ -47,6 +47,11 @@ describe('the compiled CLI', () => {
     // The bundle carries no fetch library: what the EPUB generator would fetch fails, naming it.
     const chunks = fs.readdirSync(path.join(OUT, 'chunks')).filter((f) => f.endsWith('.js')).map((f) => fs.readFileSync(path.join(OUT, 'chunks', f), 'utf8'));
     expect(chunks.some((code) => code.includes('node_modules/node-fetch/'))).toBe(false);
+    // unist-util-visit-parents is bundled without the naming of a function per node visited (compile.ts).
+    const visiting = chunks.filter((code) => code.includes('// node_modules/unist-util-visit-parents/lib/index.js'));
+    expect(visiting).toHaveLength(1);
+    expect(visiting[0]).toContain('function visitParents(');
+    expect(visiting[0]).not.toContain("defineProperty(visit");
     const bundled = chunks.filter((code) => code.includes('A build does not go online'));
     expect(bundled).toHaveLength(1);
     await expect(offlineFetch('https://example.org/a.png')).rejects.toThrow(/does not go online.*https:\/\/example\.org\/a\.png/);
@@ -72,6 +77,25 @@ describe('the compiled CLI', () => {
     const page = (dir: string) => fs.readFileSync(path.join(dir, 'novel', 'index.html'), 'utf8');
     expect(page(outs[0])).toBe(page(outs[1]));
   }, 240_000);
+});
+
+describe('dropVisitNaming', () => {
+  const file = path.join(ROOT, 'node_modules', 'unist-util-visit-parents', 'lib', 'index.js');
+  const code = fs.readFileSync(file, 'utf8');
+
+  it('takes out the naming of a function per node, and nothing else', () => {
+    const dropped = dropVisitNaming(code, file);
+    expect(code).toContain("Object.defineProperty(visit, 'name'");
+    expect(dropped).not.toContain('defineProperty');
+    const removed = code.length - dropped.length;
+    expect(removed).toBeGreaterThan(100);
+    expect(removed).toBeLessThan(600);
+    expect(dropped).toContain('return visit');
+  });
+
+  it('fails, naming the file, when the library no longer names them that way', () => {
+    expect(() => dropVisitNaming(code.replace("defineProperty(visit, 'name'", "defineProperty(visit, 'label'"), file)).toThrow(/index\.js no longer names its visit functions/);
+  });
 });
 
 describe('freshCompiled', () => {
