@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { idOwners, planChunks } from '../scripts/paginate/chunks.ts';
+import { idOwners, planChunks, setAside } from '../scripts/paginate/chunks.ts';
 import fs from 'node:fs';
 import path from 'node:path';
 import { joinParts, linksForward, mergeMaps } from '../scripts/paginate/parts.ts';
@@ -27,6 +27,28 @@ function part(pages: Array<{ opening?: boolean; ids?: string[]; links?: string[]
 
 const front = part([{}, {}, { links: ['ch-1', 'ch-2', 'ch-3'] }]);
 const ch = (n: number, pages: number) => part(Array.from({ length: pages }, (_, i) => (i === 0 ? { opening: n === 1, ids: [`ch-${n}`] } : {})));
+
+describe('setAside', () => {
+  it('keeps a printed part the same to every reader, its pages deflated', () => {
+    const build = () => [front, ch(1, 5), ch(2, 4), ch(3, 2)].map((p) => ({ ...p, pages: p.pages.map((page) => page.replace('</div></div>', '“Curly” quotes — and a dash.</div></div>')) }));
+    const kept = build();
+    const parts = build();
+    const before = planChunks(parts, 1, { more: true });
+    const html = joinParts(parts);
+    parts.slice(0, 3).forEach(setAside);
+    // Set aside twice: the same.
+    setAside(parts[0]);
+    // The pages' strings are no longer held by the part.
+    expect(Object.getOwnPropertyDescriptor(parts[1], 'pages')?.value).toBeUndefined();
+    const plan = (list: SerializedPart[]) => planChunks(list, 1, { more: true }).map(({ parts: _parts, ...rest }) => rest);
+    expect(plan(parts)).toEqual(plan(kept));
+    expect(planChunks(parts, 1, { more: true }).map((c) => c.parts)).toEqual(before.map((c) => c.parts));
+    expect(joinParts(parts)).toBe(html);
+    expect(parts.map((p) => p.pages)).toEqual(kept.map((p) => p.pages));
+    expect(JSON.parse(JSON.stringify(parts))).toEqual(kept);
+    expect({ ...parts[2] }).toEqual(kept[2]);
+  });
+});
 
 describe('planChunks', () => {
   it('keeps a short book in one chunk', () => {

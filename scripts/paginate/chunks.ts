@@ -13,6 +13,7 @@
  */
 import fs from 'node:fs';
 import vm from 'node:vm';
+import zlib from 'node:zlib';
 import { toolFile } from '../util/package-dir.ts';
 import type { SerializedPart } from './paginate.ts';
 
@@ -130,10 +131,32 @@ const scans = new WeakMap<SerializedPart, PageScan[]>();
 function scan(part: SerializedPart): PageScan[] {
   let pages = scans.get(part);
   if (!pages) {
-    pages = part.pages.map((page) => ({ className: classOf(page), ids: idsIn(page), links: linkTargetsIn(page) }));
+    // Copied through JSON: V8 keeps what a pattern matched as a slice of the
+    // page's string, so the scan would hold every page's HTML (setAside).
+    pages = JSON.parse(JSON.stringify(part.pages.map((page) => ({ className: classOf(page), ids: idsIn(page), links: linkTargetsIn(page) })))) as PageScan[];
     scans.set(part, pages);
   }
   return pages;
+}
+
+/**
+ * A part printed where it was laid out is needed after that for its pages'
+ * scans alone (planChunks numbers the parts after it from them), unless the
+ * whole book numbers it otherwise than it was printed with (rare), when it
+ * is printed again from its pages. Its pages' HTML, most of what Node holds
+ * of a long book's layout (the novel four times over: some 30 MB by the
+ * end), is kept deflated from then on and read back only if needed. The
+ * part stays the same object, with the same pages to every reader.
+ */
+export function setAside(part: SerializedPart): void {
+  if (Object.getOwnPropertyDescriptor(part, 'pages')?.get) return;
+  scan(part);
+  const packed = zlib.deflateRawSync(Buffer.from(JSON.stringify(part.pages)), { level: 1 });
+  Object.defineProperty(part, 'pages', {
+    configurable: true,
+    enumerable: true,
+    get: () => JSON.parse(zlib.inflateRawSync(packed).toString('utf8')) as string[],
+  });
 }
 
 /**
@@ -148,7 +171,8 @@ export function planChunks(parts: SerializedPart[], maxPages = DEFAULT_CHUNK_PAG
   let current: SerializedPart[] = [];
   let size = 0;
   parts.forEach((part) => {
-    const count = part.pages.length;
+    // From the scan: the pages of a part set aside are not read again.
+    const count = scan(part).length;
     if (current.length && size + count > maxPages) {
       groups.push(current);
       current = [];

@@ -46,7 +46,7 @@ import {
   type SandboxedPage,
   type SerializedPart,
 } from './paginate.ts';
-import { DEFAULT_PRINTING, finishingOf, idOwners, pieceFinishing, planChunks, type Chunk, type Finishing, type IdOwner, type Printing } from './chunks.ts';
+import { DEFAULT_PRINTING, finishingOf, idOwners, pieceFinishing, planChunks, setAside, type Chunk, type Finishing, type IdOwner, type Printing } from './chunks.ts';
 import { markUsed, writeCacheEntry } from '../write/cache-entry.ts';
 import type { ChunkPdf } from './pdf-merge.ts';
 import { BLANK_SLOT, composePieces, spliceScript, splitPieces } from './pieces.ts';
@@ -514,7 +514,10 @@ export async function paginateParts(session: BrowserSession, parts: Part[], opti
       cached++;
       options.progress?.(++done, parts.length, part, true);
       if (!inPlace || forward[i]) continue;
-      const lookup = numbered(i, { pieces: true });
+      const lookup = numbered(i, { pieces: true }).then((n) => {
+        if (printed[i]) setAside(results[i]);
+        return n;
+      });
       lookup.catch(() => undefined);
       lookedUp.push(lookup);
     }
@@ -560,6 +563,7 @@ export async function paginateParts(session: BrowserSession, parts: Part[], opti
           if (cacheFiles[i]) writeCache(cacheFiles[i]!, options.dir, results[i]);
           const split = pieceFiles[i] && splitPieces(results[i], part.chapters!.map((ch) => ch.id));
           split?.forEach((piece, c) => writeCache(pieceFiles[i]![c], options.dir, piece));
+          if (printed[i]) setAside(results[i]);
         } else {
           // A chapter alone; its part, put together once its last chapter is
           // laid out, is printed at the end from its pages.
@@ -585,6 +589,7 @@ export async function paginateParts(session: BrowserSession, parts: Part[], opti
           });
           chaptersLaidOut++;
           if (!last) continue;
+          if (printed[i]) setAside(results[i]);
         }
         options.progress?.(++done, parts.length, part, false);
       }
