@@ -425,6 +425,10 @@ export async function paginateParts(session: BrowserSession, parts: Part[], opti
     merge(i, sources);
     return true;
   };
+  // A part printed in place keeps its pages deflated from then on (chunks.ts); called once its cache entries are written.
+  const setAsideIfPrinted = (i: number) => {
+    if (printed[i]) setAside(results[i]);
+  };
   // Parts from the layout cache looked up in the printed cache (below).
   const lookedUp: Array<Promise<unknown>> = [];
 
@@ -515,7 +519,7 @@ export async function paginateParts(session: BrowserSession, parts: Part[], opti
       options.progress?.(++done, parts.length, part, true);
       if (!inPlace || forward[i]) continue;
       const lookup = numbered(i, { pieces: true }).then((n) => {
-        if (printed[i]) setAside(results[i]);
+        setAsideIfPrinted(i);
         return n;
       });
       lookup.catch(() => undefined);
@@ -563,7 +567,7 @@ export async function paginateParts(session: BrowserSession, parts: Part[], opti
           if (cacheFiles[i]) writeCache(cacheFiles[i]!, options.dir, results[i]);
           const split = pieceFiles[i] && splitPieces(results[i], part.chapters!.map((ch) => ch.id));
           split?.forEach((piece, c) => writeCache(pieceFiles[i]![c], options.dir, piece));
-          if (printed[i]) setAside(results[i]);
+          setAsideIfPrinted(i);
         } else {
           // A chapter alone; its part, put together once its last chapter is
           // laid out, is printed at the end from its pages.
@@ -589,7 +593,7 @@ export async function paginateParts(session: BrowserSession, parts: Part[], opti
           });
           chaptersLaidOut++;
           if (!last) continue;
-          if (printed[i]) setAside(results[i]);
+          setAsideIfPrinted(i);
         }
         options.progress?.(++done, parts.length, part, false);
       }

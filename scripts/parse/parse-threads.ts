@@ -76,6 +76,11 @@ export interface ParseThreadsOptions {
   helperEntry?: WorkerEntry;
 }
 
+/** One job parsed, on whichever thread calls it. */
+export function parseJob({ index, source, shown }: ParseJob, common: ParseCommon): ParseResult {
+  return parseChapter(source, { ...common, index, displayPath: () => shown });
+}
+
 /** Every job's result, in the jobs' order. */
 export async function parseChapters(jobs: ParseJob[], common: ParseCommon, options: ParseThreadsOptions): Promise<ParseResult[]> {
   const results: Array<ParseResult | undefined> = new Array(jobs.length);
@@ -86,10 +91,7 @@ export async function parseChapters(jobs: ParseJob[], common: ParseCommon, optio
     results[job] = result;
     options.onParsed?.(++count, where);
   };
-  const parseHere = (job: number) => {
-    const { index, source, shown } = jobs[job];
-    record(job, parseChapter(source, { ...common, index, displayPath: () => shown }), 'main');
-  };
+  const parseHere = (job: number) => record(job, parseJob(jobs[job], common), 'main');
 
   // The longest first: the work left at the end, when one side may wait for the other, is short.
   const order = jobs.map((_, job) => job).sort((a, b) => jobs[b].source.body.length - jobs[a].source.body.length || a - b);

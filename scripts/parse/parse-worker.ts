@@ -6,8 +6,7 @@
  * without a helper.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { parseChapter } from './parse-chapter.ts';
-import type { HelperAnswer, HelperData } from './parse-threads.ts';
+import { parseJob, type HelperAnswer, type HelperData } from './parse-threads.ts';
 
 if (!parentPort) throw new Error('parse-worker.ts runs in a worker thread (parse-threads.ts starts it).');
 const port = parentPort;
@@ -16,9 +15,8 @@ const counter = new Int32Array(next);
 const answer = (message: HelperAnswer) => port.postMessage(message);
 
 for (let taken; (taken = Atomics.add(counter, 0, 1)) < jobs.length; ) {
-  const { index, source, shown } = jobs[taken];
   try {
-    const { chapter, diagnostics } = parseChapter(source, { ...common, index, displayPath: () => shown });
+    const { chapter, diagnostics } = parseJob(jobs[taken], common);
     const { source: _source, ...rest } = chapter;
     answer({ job: taken, chapter: rest, diagnostics });
   } catch {
