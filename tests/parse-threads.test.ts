@@ -35,6 +35,22 @@ function smallBook() {
   return { jobs, common: { publicationDir: dir, bookLanguage: 'en' } };
 }
 
+/**
+ * Options that keep the main thread after its first chapter until the helper
+ * has stopped, so that the helper gets to take its jobs on a busy machine too.
+ */
+function heldUntilStopped(where: string[], stops: Error[]) {
+  let stopped!: () => void;
+  const until = new Promise<void>((resolve) => (stopped = resolve));
+  return {
+    onHelperStopped: (e: Error) => {
+      stops.push(e);
+      stopped();
+    },
+    onParsed: (_: number, w: 'main' | 'helper') => (where.push(w) === 1 ? until : undefined),
+  };
+}
+
 describe('parsing on two threads', () => {
   it('gives the novel the trees and diagnostics the main thread alone gives', { timeout: 120_000 }, async () => {
     const novel = await novelJobs();
@@ -44,7 +60,16 @@ describe('parsing on two threads', () => {
     const alone = await parseChapters(jobs, common, { helpers: 0 });
     const where: string[] = [];
     const stops: Error[] = [];
-    const shared = await parseChapters(jobs, common, { helpers: 1, onParsed: (_, w) => where.push(w), onHelperStopped: (e) => stops.push(e) });
+    // The main thread waits after its first chapter until the helper (slow to load its parser on a busy machine) has answered once.
+    let helped!: () => void;
+    const firstHelp = new Promise<void>((resolve) => (helped = resolve));
+    const onParsed = (_: number, w: 'main' | 'helper') => {
+      where.push(w);
+      if (w === 'helper') helped();
+      else if (where.length === 1) return firstHelp;
+      return undefined;
+    };
+    const shared = await parseChapters(jobs, common, { helpers: 1, onParsed, onHelperStopped: (e) => stops.push(e) });
     expect(stops).toEqual([]);
     // The helper did its share (it starts a little later, so it takes fewer).
     expect(where.filter((w) => w === 'helper').length).toBeGreaterThan(5);
@@ -61,7 +86,6 @@ describe('parsing on two threads', () => {
     expect(await parseChapters(jobs, common, { helpers: 1 })).toEqual(alone);
   });
 
-  // The novel, so that the main thread is still parsing when the helper (which loads no parser) has started.
   it('parses on the main thread what a helper took and never answered', { timeout: 120_000 }, async () => {
     const { jobs, common } = await novelJobs();
     const alone = await parseChapters(jobs, common, { helpers: 0 });
@@ -69,7 +93,7 @@ describe('parsing on two threads', () => {
     const dies = { eval: true, code: "const { workerData } = require('node:worker_threads'); Atomics.add(new Int32Array(workerData.next), 0, 2); throw new Error('helper broke');" };
     const stops: Error[] = [];
     const where: string[] = [];
-    const results = await parseChapters(jobs, common, { helpers: 1, helperEntry: dies, onHelperStopped: (e) => stops.push(e), onParsed: (_, w) => where.push(w) });
+    const results = await parseChapters(jobs, common, { helpers: 1, helperEntry: dies, ...heldUntilStopped(where, stops) });
     expect(results).toEqual(alone);
     expect(where).toEqual(jobs.map(() => 'main'));
     expect(stops.map((e) => e.message)).toEqual(['helper broke']);
@@ -83,7 +107,7 @@ describe('parsing on two threads', () => {
     };
     const stops: Error[] = [];
     const where: string[] = [];
-    const results = await parseChapters(jobs, common, { helpers: 1, helperEntry: fails, onHelperStopped: (e) => stops.push(e), onParsed: (_, w) => where.push(w) });
+    const results = await parseChapters(jobs, common, { helpers: 1, helperEntry: fails, ...heldUntilStopped(where, stops) });
     expect(results).toEqual(await parseChapters(jobs, common, { helpers: 0 }));
     expect(where).toEqual(jobs.map(() => 'main'));
     expect(stops.map((e) => e.message)).toEqual([expect.stringMatching(/^the helper could not parse job \d+$/)]);
@@ -93,7 +117,7 @@ describe('parsing on two threads', () => {
     const { jobs, common } = await novelJobs();
     const stops: Error[] = [];
     const missing = { eval: false, code: path.join(tempDir(), 'no-such-worker.js') };
-    expect(await parseChapters(jobs, common, { helpers: 1, helperEntry: missing, onHelperStopped: (e) => stops.push(e) })).toEqual(await parseChapters(jobs, common, { helpers: 0 }));
+    expect(await parseChapters(jobs, common, { helpers: 1, helperEntry: missing, ...heldUntilStopped([], stops) })).toEqual(await parseChapters(jobs, common, { helpers: 0 }));
     expect(stops).toHaveLength(1);
     expect(stops[0].message).toContain('no-such-worker.js');
   });

@@ -68,8 +68,8 @@ export function helpersFor(jobs: ParseJob[], cores: number): number {
 export interface ParseThreadsOptions {
   /** Helper threads (0: the main thread parses alone). */
   helpers: number;
-  /** Told each time a chapter is parsed: how many are, and where that one was. */
-  onParsed?: (count: number, where: 'main' | 'helper') => void;
+  /** Told each time a chapter is parsed: how many are, and where that one was; the main thread takes its next chapter once what it returns settles. */
+  onParsed?: (count: number, where: 'main' | 'helper') => unknown;
   /** Told why a helper stopped before it was done (its chapters are parsed on the main thread). */
   onHelperStopped?: (error: Error) => void;
   /** The helper's code (tests); default parse-worker.ts. */
@@ -87,9 +87,9 @@ export async function parseChapters(jobs: ParseJob[], common: ParseCommon, optio
   let count = 0;
   const record = (job: number, result: ParseResult, where: 'main' | 'helper') => {
     // A helper's answer that comes after the main thread parsed the job itself is left.
-    if (results[job]) return;
+    if (results[job]) return undefined;
     results[job] = result;
-    options.onParsed?.(++count, where);
+    return options.onParsed?.(++count, where);
   };
   const parseHere = (job: number) => record(job, parseJob(jobs[job], common), 'main');
 
@@ -100,18 +100,18 @@ export async function parseChapters(jobs: ParseJob[], common: ParseCommon, optio
   const helpers = Array.from({ length: Math.min(options.helpers, jobs.length - 1) }, () =>
     startHelper(data, options, (taken, answer) => {
       const job = order[taken];
-      record(job, { chapter: { ...answer.chapter, source: jobs[job].source }, diagnostics: answer.diagnostics }, 'helper');
+      void record(job, { chapter: { ...answer.chapter, source: jobs[job].source }, diagnostics: answer.diagnostics }, 'helper');
     }),
   );
   try {
     for (let taken; (taken = Atomics.add(next, 0, 1)) < order.length; ) {
-      parseHere(order[taken]);
+      await parseHere(order[taken]);
       await yieldToEvents();
     }
     // Every job is taken: wait only for those a helper is still parsing.
     if (results.some((result) => !result)) await Promise.all(helpers.map((h) => h.finished));
     // What a helper took and did not answer (it failed or stopped), the main thread parses.
-    for (const job of order) if (!results[job]) parseHere(job);
+    for (const job of order) if (!results[job]) await parseHere(job);
   } finally {
     await Promise.all(helpers.map((h) => h.stop()));
   }
